@@ -1,0 +1,118 @@
+"""The SCM side of a service model: states, controls, status reports, time.
+
+Shared by the built-in service models and by users' own designs, so that a
+design supplies only its own handler/ServiceMain/worker steps.  Rule numbers
+refer to ``shared/seeds/README.md``.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from .errors import InputError
+from .expr import Expr, any_of, ite, min_
+from .system import System
+
+# Time is counted in units of TIME_UNIT_S seconds: every documented number the
+# stop protocol needs (30 s handler limit, wait hints in tens of seconds, ~20 s
+# shutdown budget) is a multiple of 10 s, and a coarser clock keeps the
+# exhaustive search small.  Sub-unit latencies are abstracted to zero time
+# (the interleaving of zero-time steps is still explored in full).
+TIME_UNIT_S = 10
+HANDLER_LIMIT_S = 30  # 003.6: the handler must return within 30 seconds
+
+
+class SvcState(enum.IntEnum):
+    """SERVICE_STATUS.dwCurrentState (numbered from 0 here, not as in winsvc.h)."""
+
+    STOPPED = 0
+    START_PENDING = 1
+    STOP_PENDING = 2
+    RUNNING = 3
+    CONTINUE_PENDING = 4
+    PAUSE_PENDING = 5
+    PAUSED = 6
+
+
+PENDING = (SvcState.START_PENDING, SvcState.STOP_PENDING, SvcState.CONTINUE_PENDING, SvcState.PAUSE_PENDING)
+
+
+class Control(enum.IntEnum):
+    """A control code waiting at the control dispatcher (NONE: nothing queued)."""
+
+    NONE = 0
+    STOP = 1
+    PAUSE = 2
+    CONTINUE = 3
+    INTERROGATE = 4
+    SHUTDOWN = 5
+    PRESHUTDOWN = 6
+    DEVICEEVENT = 7
+    USER = 8  # user-defined codes 128..255, abstracted to one
+
+
+def units(seconds: int, what: str, where: str = "") -> int:
+    """Seconds -> clock units; a value that is not a multiple of the unit is bad input."""
+    if seconds % TIME_UNIT_S:
+        raise InputError(f"{where}{what} = {seconds} s is not a multiple of the model's {TIME_UNIT_S} s time unit; "
+                         f"use {seconds // TIME_UNIT_S * TIME_UNIT_S} or {(seconds // TIME_UNIT_S + 1) * TIME_UNIT_S}")
+    return seconds // TIME_UNIT_S
+
+
+class ScmStatus:
+    """The status the SCM holds for one service, and the SCM's progress timer.
+
+    Variables (prefix ``p``, empty for a single service):
+      reported        -- last state reported with SetServiceStatus (000.2)
+      checkpoint      -- dwCheckPoint of that report (000.4)
+      wait_hint       -- dwWaitHint of that report, in clock units (000.4)
+      since_progress  -- time since the last report that showed progress (000.4)
+      scm_hang        -- the SCM declared the service hung: a pending state showed
+                         no progress within the wait hint (000.5)
+    """
+
+    def __init__(self, m: System, max_checkpoint: int, max_hint: int, init: SvcState = SvcState.RUNNING,
+                 prefix: str = "") -> None:
+        self.m = m
+        self.max_checkpoint = max_checkpoint
+        self.max_hint = max_hint
+        self.reported = m.enum(f"{prefix}reported", SvcState, init, "state last reported to the SCM")
+        self.checkpoint = m.int(f"{prefix}checkpoint", 0, max_checkpoint, 0, "checkpoint of the last report")
+        self.wait_hint = m.int(f"{prefix}wait_hint", 0, max_hint, 0, "wait hint of the last report (units)")
+        self.since_progress = m.int(f"{prefix}since_progress", 0, max_hint + 1, 0,
+                                    "units since the last report showing progress (saturates)")
+        self.scm_hang = m.bool(f"{prefix}scm_hang", False, "the SCM has declared the service hung")
+
+    def pending(self) -> Expr:
+        return any_of(self.reported == s for s in PENDING)
+
+    def report(self, state: Any, checkpoint: Any = 0, wait_hint: Any = 0) -> dict:
+        """The update of one SetServiceStatus call (000.4).
+
+        The SCM counts a report as progress when it names a new state or a larger
+        checkpoint than the previous one; only then does its timer restart.
+        """
+        progress = any_of(self.reported != state, self.checkpoint < checkpoint)
+        return {
+            self.reported: state,
+            self.checkpoint: checkpoint,
+            self.wait_hint: wait_hint,
+            self.since_progress: ite(progress, 0, self.since_progress),
+        }
+
+    def next_checkpoint(self) -> Expr:
+        """checkpoint + 1, saturating: a saturated checkpoint shows no progress."""
+        return min_(self.checkpoint + 1, self.max_checkpoint)
+
+    def tick(self) -> dict:
+        """What one clock unit does to the SCM's timer: it runs while a state is pending."""
+        return {self.since_progress: ite(self.pending(), min_(self.since_progress + 1, self.max_hint + 1),
+                                         self.since_progress)}
+
+    def declare_hang(self, process: str = "scm", **args: Any) -> None:
+        """The SCM gives up on a pending state that showed no progress in time (000.4, 000.5)."""
+        self.m.action("scm_declare_hang", process,
+                      guard=[self.pending(), self.since_progress > self.wait_hint, ~self.scm_hang],
+                      update={self.scm_hang: True}, args=args,
+                      doc="000.5: no progress within the wait hint; the SCM takes the service as hung")

@@ -1,0 +1,56 @@
+"""The service stop family: its knobs and the built-in designs (rules 000.x, 003.4, 003.6)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from . import service
+from .designs import Design, Family, Knob
+from .errors import InputError
+
+
+def _check(p: Mapping[str, Any]) -> None:
+    if p["report_every_s"] > p["wait_hint_s"]:
+        raise InputError(f"report_every_s = {p['report_every_s']} exceeds wait_hint_s = {p['wait_hint_s']}: "
+                         "progress reports could never arrive within the hint; make report_every_s <= wait_hint_s")
+
+
+SERVICE = Family(
+    name="service",
+    doc="Multithreaded service stop protocol: SCM, handler, ServiceMain, N workers (000.1-000.5, 003.4, 003.6)",
+    knobs=(
+        Knob("workers", 2, "number of worker threads", 1, 8),
+        Knob("handler", "signal", "signal: the handler sets the stop event and returns; "
+                                  "inline: the handler does the stop work itself", choices=("signal", "inline")),
+        Knob("wait_for_workers", True, "ServiceMain waits for every worker before reporting SERVICE_STOPPED"),
+        Knob("progress_reports", True, "STOP_PENDING reports with a rising checkpoint during long stop work"),
+        Knob("stop_work_s", 20, "seconds of stop work (cleanup)", 0, 120, multiple_of=10),
+        Knob("wait_hint_s", 20, "dwWaitHint sent with STOP_PENDING, seconds", 10, 60, multiple_of=10),
+        Knob("report_every_s", 10, "seconds between progress reports", 10, 60, multiple_of=10),
+        Knob("worker_exit_s", 30, "a signalled worker exits within this many seconds", 0, 60, multiple_of=10),
+    ),
+    build=service.build,
+    properties=service.CHECKED_AGAINST,
+    check=_check,
+)
+
+FAMILIES = [SERVICE]
+
+DESIGNS = [
+    Design("service-correct", SERVICE, {}, (),
+           "handler signals ServiceMain and returns; ServiceMain reports STOP_PENDING progress every 10 s "
+           "and reports STOPPED after every worker exited (000.3, 000.4, 003.6)"),
+    Design("service-stopped-before-workers-exit", SERVICE, {"wait_for_workers": False},
+           ("stopped_only_after_threads_exit", "reported_state_matches_actual"),
+           "ServiceMain reports SERVICE_STOPPED after its own cleanup, while workers may still run (000.3)",
+           fixed=("wait_for_workers",)),
+    Design("service-no-stop-progress", SERVICE, {"progress_reports": False},
+           ("pending_progress_within_wait_hint",),
+           "one STOP_PENDING report, then 20 s of stop work and up to 30 s waiting for workers "
+           "with no further report (000.4, 000.5)",
+           fixed=("progress_reports",)),
+    Design("service-stop-work-in-handler", SERVICE, {"handler": "inline", "stop_work_s": 60},
+           ("handler_returns_within_30s",),
+           "the handler does 60 s of stop work on the dispatcher thread before returning (003.6)",
+           fixed=("handler", "stop_work_s")),
+]

@@ -1,0 +1,328 @@
+"""Transition systems: finite-domain variables and guarded actions.
+
+A :class:`System` is built by declaring variables (``bool``, bounded ``int``,
+``enum``) and actions (name, acting process, guard, update).  Process families
+are plain Python loops that declare one indexed variable/action per member;
+``args`` records the index so engines can treat a family as one rule.
+
+Every engine interprets the same :class:`Action` objects: ``guard``/``update``
+are :class:`~scmcheck.model.expr.Expr` trees, compiled once to Python here and
+translated to Z3 by BMC.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Optional
+
+from .errors import ModelError
+from .expr import BOOL, INT, Expr, VarRef, all_of, compile_python, interval, lift, max_magnitude, to_python, variables
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])*$")
+
+State = tuple
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One state variable: its domain, initial value and meaning."""
+
+    name: str
+    kind: str  # "bool" | "int" | "enum"
+    lo: int
+    hi: int
+    init: Any
+    doc: str
+    index: int
+    enum: Optional[type] = None
+
+    def label(self, value: Any) -> Any:
+        """JSON/display form of a value: enum names as strings."""
+        if self.kind == "enum":
+            try:
+                return self.enum(value).name  # type: ignore[misc]
+            except ValueError:
+                return int(value)
+        return value
+
+    def parse(self, raw: Any) -> Any:
+        """Inverse of :meth:`label`; raises ModelError for a value outside the domain."""
+        if self.kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+        elif self.kind == "enum":
+            if isinstance(raw, str) and raw in self.enum.__members__:  # type: ignore[union-attr]
+                return int(self.enum[raw])  # type: ignore[index]
+        elif isinstance(raw, int) and not isinstance(raw, bool) and self.lo <= raw <= self.hi:
+            return raw
+        raise ModelError(f"value {raw!r} is not in the domain of {self.name} ({self.domain_text()})")
+
+    def domain_text(self) -> str:
+        if self.kind == "bool":
+            return "true/false"
+        if self.kind == "enum":
+            return "one of " + ", ".join(self.enum.__members__)  # type: ignore[union-attr]
+        return f"{self.lo}..{self.hi}"
+
+    def in_domain(self, value: Any) -> bool:
+        if self.kind == "bool":
+            return isinstance(value, bool)
+        return isinstance(value, int) and not isinstance(value, bool) and self.lo <= value <= self.hi
+
+
+@dataclass
+class Action:
+    """A guarded, atomic step of one process.
+
+    ``name`` is the family name shared by every member (``worker_exit``);
+    ``args`` tells members apart (``{"i": 2}``).  ``duration`` is the model
+    time in seconds that the step lets pass (the clock's tick), used only to
+    put timestamps on traces.
+    """
+
+    name: str
+    process: str
+    guard: Expr
+    update: dict
+    args: dict = field(default_factory=dict)
+    doc: str = ""
+    duration: float = 0.0
+    index: int = -1
+    enabled: Callable[[State], bool] = field(default=None, repr=False)  # type: ignore[assignment]
+    apply: Callable[[State], State] = field(default=None, repr=False)  # type: ignore[assignment]
+
+    @property
+    def label(self) -> str:
+        """``name(k=v, ...)``: unique within a system."""
+        if not self.args:
+            return self.name
+        return f"{self.name}(" + ", ".join(f"{k}={v}" for k, v in self.args.items()) + ")"
+
+    def reads(self) -> set[str]:
+        return variables(self.guard)
+
+    def writes(self) -> set[str]:
+        return set(self.update)
+
+
+class System:
+    """A finite transition system; build it, then :meth:`freeze` (engines do it)."""
+
+    def __init__(self, name: str, doc: str = "", parameters: Optional[Mapping[str, Any]] = None,
+                 time_unit: Optional[float] = None) -> None:
+        self.name = name
+        self.doc = doc
+        self.parameters: dict = dict(parameters or {})
+        self.time_unit = time_unit
+        self.variables: list[Variable] = []
+        self.actions: list[Action] = []
+        self._refs: dict[str, VarRef] = {}
+        self._labels: set[str] = set()
+        self._frozen = False
+        self.processes: list[str] = []
+        self.definitions: dict[str, Expr] = {}
+
+    # ------------------------------------------------------------ variables
+    def bool(self, name: str, init: bool = False, doc: str = "") -> VarRef:
+        """Declare a boolean variable."""
+        if not isinstance(init, bool):
+            raise ModelError(f"bool variable {name}: initial value {init!r} is not true/false")
+        return self._declare(name, "bool", 0, 1, init, doc, None)
+
+    def int(self, name: str, lo: int, hi: int, init: int, doc: str = "") -> VarRef:
+        """Declare a bounded integer variable ``lo..hi``."""
+        if not (isinstance(lo, int) and isinstance(hi, int)) or lo > hi:
+            raise ModelError(f"int variable {name}: bounds {lo}..{hi} are not a non-empty integer range")
+        if not isinstance(init, int) or isinstance(init, bool) or not lo <= init <= hi:
+            raise ModelError(f"int variable {name}: initial value {init!r} is outside {lo}..{hi}")
+        return self._declare(name, "int", lo, hi, int(init), doc, None)
+
+    def enum(self, name: str, enum_cls: type, init: Any, doc: str = "") -> VarRef:
+        """Declare a variable ranging over an ``IntEnum`` (values must be 0..n-1)."""
+        if not (isinstance(enum_cls, type) and issubclass(enum_cls, enum.IntEnum)):
+            raise ModelError(f"enum variable {name}: {enum_cls!r} is not an IntEnum class")
+        values = sorted(int(m) for m in enum_cls)
+        if values != list(range(len(values))):
+            raise ModelError(f"enum variable {name}: {enum_cls.__name__} values must be 0..{len(values) - 1}")
+        if not isinstance(init, enum_cls):
+            raise ModelError(f"enum variable {name}: initial value {init!r} is not a {enum_cls.__name__}")
+        return self._declare(name, "enum", 0, len(values) - 1, int(init), doc, enum_cls)
+
+    def _declare(self, name: str, kind: str, lo: int, hi: int, init: Any, doc: str, enum_cls: Any) -> VarRef:
+        self._mutable()
+        if not _NAME.match(name):
+            raise ModelError(f"variable name {name!r} is not an identifier (optionally indexed, like w[2])")
+        if name in self._refs:
+            raise ModelError(f"variable {name} is declared twice in {self.name}; give it another name")
+        var = Variable(name, kind, lo, hi, init, doc, len(self.variables), enum_cls)
+        self.variables.append(var)
+        ref = VarRef(name, var.index, BOOL if kind == "bool" else INT, lo, hi)
+        self._refs[name] = ref
+        return ref
+
+    def __getitem__(self, name: str) -> VarRef:
+        """The expression of variable ``name``."""
+        try:
+            return self._refs[name]
+        except KeyError:
+            raise ModelError(f"{self.name} has no variable {name!r}; it has: {', '.join(self._refs)}") from None
+
+    def has(self, name: str) -> bool:
+        return name in self._refs
+
+    def variable(self, name: str) -> Variable:
+        return self.variables[self[name].index]
+
+    # ------------------------------------------------------------ definitions
+    def define(self, name: str, expr: Any, doc: str = "") -> Expr:
+        """Name a derived expression (like a TLA+ operator), e.g. ``all_threads_exited``.
+
+        The invariant catalog reads models through these names, so a user's own
+        design reuses a catalog entry by defining the names it needs.
+        """
+        if name in self.definitions:
+            raise ModelError(f"definition {name} is given twice in {self.name}")
+        e = lift(expr)
+        for v in variables(e):
+            self[v]
+        self.definitions[name] = e
+        return e
+
+    def definition(self, name: str, needed_by: str = "") -> Expr:
+        """A named definition; the error names who needs it and what exists."""
+        try:
+            return self.definitions[name]
+        except KeyError:
+            who = f" (needed by {needed_by})" if needed_by else ""
+            have = ", ".join(sorted(self.definitions)) or "none"
+            raise ModelError(f"{self.name} does not define {name!r}{who}; it defines: {have}. "
+                             f"Add system.define({name!r}, ...) to the design") from None
+
+    # ------------------------------------------------------------ actions
+    def action(self, name: str, process: str, guard: Any, update: Mapping[Any, Any],
+               args: Optional[Mapping[str, Any]] = None, doc: str = "", duration: float = 0.0) -> Action:
+        """Declare an action: ``process`` may take it when ``guard`` holds; ``update``
+        maps variables (refs or names) to their new values, all computed from the
+        old state.  Variables not named keep their values."""
+        self._mutable()
+        g = all_of(*guard) if isinstance(guard, (list, tuple)) else lift(guard)
+        if g.sort != BOOL:
+            raise ModelError(f"action {name}: guard {g} is not boolean")
+        upd: dict[str, Expr] = {}
+        for key, value in update.items():
+            vname = key.name if isinstance(key, VarRef) else key
+            ref = self[vname]
+            if isinstance(key, VarRef) and self._refs.get(vname) is not key:
+                raise ModelError(f"action {name}: updates {vname}, a variable of another system")
+            e = lift(value)
+            if e.sort != ref.sort:
+                raise ModelError(f"action {name}: {vname} is {ref.sort} but is assigned the {e.sort} {e}")
+            if vname in upd:
+                raise ModelError(f"action {name}: assigns {vname} twice")
+            upd[vname] = e
+        for e in [g, *upd.values()]:
+            for v in variables(e):
+                if self._refs.get(v) is None:
+                    raise ModelError(f"action {name}: uses variable {v}, which {self.name} does not declare")
+        act = Action(name, process, g, upd, dict(args or {}), doc, float(duration), len(self.actions))
+        if act.label in self._labels:
+            raise ModelError(f"action {act.label} is declared twice in {self.name}; give it distinct args or names")
+        self._labels.add(act.label)
+        self.actions.append(act)
+        if process not in self.processes:
+            self.processes.append(process)
+        return act
+
+    def _mutable(self) -> None:
+        if self._frozen:
+            raise ModelError(f"{self.name} is frozen (already being checked); declare everything before checking")
+
+    # ------------------------------------------------------------ compiled view
+    def freeze(self) -> "System":
+        """Compile every action; afterwards the system cannot change."""
+        if self._frozen:
+            return self
+        if not self.actions:
+            raise ModelError(f"{self.name} declares no actions; a system needs at least one")
+        for act in self.actions:
+            act.enabled = compile_python(act.guard)
+            act.apply = self._compile_update(act)
+        self._frozen = True
+        return self
+
+    def _compile_update(self, act: Action) -> Callable[[State], State]:
+        parts, checks = [], []
+        for var in self.variables:
+            e = act.update.get(var.name)
+            if e is None:
+                parts.append(f"v[{var.index}]")
+                continue
+            parts.append(to_python(e))
+            lo, hi = interval(e)
+            if var.kind != "bool" and (lo < var.lo or hi > var.hi):
+                checks.append(var.index)
+        src = "def step(v):\n    n = (" + ", ".join(parts) + ",)\n"
+        for i in checks:
+            var = self.variables[i]
+            src += (f"    if not {var.lo} <= n[{i}] <= {var.hi}:\n"
+                    f"        _oob({act.index}, {i}, v, n[{i}])\n")
+        src += "    return n\n"
+        scope = {"min": min, "max": max, "_oob": self._out_of_bounds}
+        exec(src, scope)  # noqa: S102 - generated from our own AST
+        return scope["step"]
+
+    def _out_of_bounds(self, act_index: int, var_index: int, state: State, value: int) -> None:
+        act, var = self.actions[act_index], self.variables[var_index]
+        raise ModelError(
+            f"model {self.name}: action {act.label} sets {var.name} to {value}, outside its range "
+            f"{var.lo}..{var.hi}, from state {self.describe(state)}; widen the range or saturate the update (min_/max_)"
+        )
+
+    def unchecked_updates(self) -> list[tuple[Action, Variable]]:
+        """(action, variable) pairs whose update may leave the variable's range."""
+        out = []
+        for act in self.actions:
+            for vname, e in act.update.items():
+                var = self.variable(vname)
+                lo, hi = interval(e)
+                if var.kind != "bool" and (lo < var.lo or hi > var.hi):
+                    out.append((act, var))
+        return out
+
+    def init_state(self) -> State:
+        return tuple(v.init for v in self.variables)
+
+    def successors(self, state: State) -> Iterable[tuple[Action, State]]:
+        for act in self.actions:
+            if act.enabled(state):
+                yield act, act.apply(state)
+
+    def families(self) -> dict[str, list[Action]]:
+        """Actions grouped by family name, in declaration order."""
+        fam: dict[str, list[Action]] = {}
+        for act in self.actions:
+            fam.setdefault(act.name, []).append(act)
+        return fam
+
+    def find_action(self, name: str, args: Mapping[str, Any]) -> Optional[Action]:
+        for act in self.actions:
+            if act.name == name and act.args == dict(args):
+                return act
+        return None
+
+    def max_magnitude(self, extra: Iterable[Expr] = ()) -> int:
+        exprs = [e for a in self.actions for e in [a.guard, *a.update.values()]] + list(extra)
+        best = max((max(abs(v.lo), abs(v.hi)) for v in self.variables), default=1)
+        return max([best, *(max_magnitude(e) for e in exprs)])
+
+    def as_dict(self, state: State) -> dict[str, Any]:
+        return {v.name: v.label(x) for v, x in zip(self.variables, state)}
+
+    def describe(self, state: State) -> str:
+        return "{" + ", ".join(f"{k}={v}" for k, v in self.as_dict(state).items()) + "}"
+
+    def evaluate(self, e: Expr, state: State) -> Any:
+        """Value of ``e`` in ``state`` (compiled each call: for tests and replay, not search)."""
+        return compile_python(e)(state)

@@ -1,0 +1,13 @@
+"""Engines: each takes a system and goals and returns one Result per goal.
+
+Engines know the modelling language (``scmcheck.model.system``/``expr``),
+never a concrete model.
+"""
+
+from __future__ import annotations
+
+from . import bmc, explicit, fuzz
+
+ENGINES = {"explicit": explicit, "bmc": bmc, "fuzz": fuzz}
+
+__all__ = ["ENGINES", "bmc", "explicit", "fuzz"]
