@@ -79,9 +79,10 @@ class ScmStatus:
         self.max_hint = max_hint
         self.reported = m.enum(f"{prefix}reported", SvcState, init, "state last reported to the SCM")
         self.checkpoint = m.int(f"{prefix}checkpoint", 0, max_checkpoint, 0, "checkpoint of the last report")
-        self.wait_hint = m.int(f"{prefix}wait_hint", 0, max_hint, 0, "wait hint of the last report (units)")
+        self.wait_hint = m.int(f"{prefix}wait_hint", 0, max_hint, 0, "wait hint of the last report",
+                               unit=TIME_UNIT_S)
         self.since_progress = m.int(f"{prefix}since_progress", 0, max_hint + 1, 0,
-                                    "units since the last report showing progress (saturates)")
+                                    "time since the last report showing progress (saturates)", unit=TIME_UNIT_S)
         self.scm_hang = m.bool(f"{prefix}scm_hang", False, "the SCM has declared the service hung")
 
     def pending(self) -> Expr:

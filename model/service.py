@@ -74,11 +74,13 @@ def build(p: Mapping[str, Any]) -> System:
     control_after_stop = m.bool("control_after_stop", False, "monitor: the SCM sent a control after STOP (003.4)")
     # ---- state variables: service side
     handler_busy = m.bool("handler_busy", False, "the handler is running stop work on the dispatcher thread")
-    handler_elapsed = m.int("handler_elapsed", 0, limit + 1, 0, "units the handler has been running (saturates)")
+    handler_elapsed = m.int("handler_elapsed", 0, limit + 1, 0, "time the handler has been running (saturates)",
+                            unit=TIME_UNIT_S)
     stop_event = m.bool("stop_event", False, "the stop event ServiceMain and the workers wait on")
-    since_signal = m.int("since_signal", 0, exit_u, 0, "units since the stop event was set (saturates)")
+    since_signal = m.int("since_signal", 0, exit_u, 0, "time since the stop event was set (saturates)",
+                         unit=TIME_UNIT_S)
     main = m.enum("main", Main, Main.RUNNING, "where ServiceMain is")
-    work_left = m.int("work_left", 0, work, work, "units of stop work still to do")
+    work_left = m.int("work_left", 0, work, work, "stop work still to do", unit=TIME_UNIT_S)
     alive = [m.bool(f"worker_alive[{i}]", True, f"worker thread {i} is running") for i in range(n)]
 
     # ---- definitions the invariant catalog reads

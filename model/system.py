@@ -37,6 +37,7 @@ class Variable:
     doc: str
     index: int
     enum: Optional[type] = None
+    unit: Optional[float] = None  # seconds per unit, for clock counters (display only)
 
     def label(self, value: Any) -> Any:
         """JSON/display form of a value: enum names as strings."""
@@ -131,13 +132,14 @@ class System:
             raise ModelError(f"bool variable {name}: initial value {init!r} is not true/false")
         return self._declare(name, "bool", 0, 1, init, doc, None)
 
-    def int(self, name: str, lo: int, hi: int, init: int, doc: str = "") -> VarRef:
-        """Declare a bounded integer variable ``lo..hi``."""
+    def int(self, name: str, lo: int, hi: int, init: int, doc: str = "", unit: Optional[float] = None) -> VarRef:
+        """Declare a bounded integer variable ``lo..hi``; ``unit`` (seconds per
+        step) marks a clock counter so traces show it in seconds."""
         if not (isinstance(lo, int) and isinstance(hi, int)) or lo > hi:
             raise ModelError(f"int variable {name}: bounds {lo}..{hi} are not a non-empty integer range")
         if not isinstance(init, int) or isinstance(init, bool) or not lo <= init <= hi:
             raise ModelError(f"int variable {name}: initial value {init!r} is outside {lo}..{hi}")
-        return self._declare(name, "int", lo, hi, int(init), doc, None)
+        return self._declare(name, "int", lo, hi, int(init), doc, None, unit)
 
     def enum(self, name: str, enum_cls: type, init: Any, doc: str = "") -> VarRef:
         """Declare a variable ranging over an ``IntEnum`` (values must be 0..n-1)."""
@@ -150,13 +152,14 @@ class System:
             raise ModelError(f"enum variable {name}: initial value {init!r} is not a {enum_cls.__name__}")
         return self._declare(name, "enum", 0, len(values) - 1, int(init), doc, enum_cls)
 
-    def _declare(self, name: str, kind: str, lo: int, hi: int, init: Any, doc: str, enum_cls: Any) -> VarRef:
+    def _declare(self, name: str, kind: str, lo: int, hi: int, init: Any, doc: str, enum_cls: Any,
+                 unit: Optional[float] = None) -> VarRef:
         self._mutable()
         if not _NAME.match(name):
             raise ModelError(f"variable name {name!r} is not an identifier (optionally indexed, like w[2])")
         if name in self._refs:
             raise ModelError(f"variable {name} is declared twice in {self.name}; give it another name")
-        var = Variable(name, kind, lo, hi, init, doc, len(self.variables), enum_cls)
+        var = Variable(name, kind, lo, hi, init, doc, len(self.variables), enum_cls, unit)
         self.variables.append(var)
         ref = VarRef(name, var.index, BOOL if kind == "bool" else INT, lo, hi)
         self._refs[name] = ref
@@ -185,8 +188,7 @@ class System:
         if name in self.definitions:
             raise ModelError(f"definition {name} is given twice in {self.name}")
         e = lift(expr)
-        for v in variables(e):
-            self[v]
+        self._check_refs(e, f"definition {name}")
         self.definitions[name] = e
         return e
 
@@ -223,9 +225,7 @@ class System:
                 raise ModelError(f"action {name}: assigns {vname} twice")
             upd[vname] = e
         for e in [g, *upd.values()]:
-            for v in variables(e):
-                if self._refs.get(v) is None:
-                    raise ModelError(f"action {name}: uses variable {v}, which {self.name} does not declare")
+            self._check_refs(e, f"action {name}")
         act = Action(name, process, g, upd, dict(args or {}), doc, float(duration), len(self.actions))
         if act.label in self._labels:
             raise ModelError(f"action {act.label} is declared twice in {self.name}; give it distinct args or names")
@@ -234,6 +234,20 @@ class System:
         if process not in self.processes:
             self.processes.append(process)
         return act
+
+    def _check_refs(self, e: Expr, who: str) -> None:
+        """Every variable ``e`` reads must be one of ours: a same-named VarRef of
+        another system carries that system's index and would read the wrong slot."""
+        stack = [e]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, VarRef):
+                if n.name not in self._refs:
+                    raise ModelError(f"{who}: uses variable {n.name}, which {self.name} does not declare")
+                if self._refs[n.name] is not n:
+                    raise ModelError(f"{who}: uses variable {n.name} of another system; use {self.name}[{n.name!r}]")
+            elif n.op != "const":
+                stack.extend(n.args)
 
     def _mutable(self) -> None:
         if self._frozen:

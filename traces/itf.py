@@ -31,7 +31,9 @@ def to_itf(trace: Trace) -> dict:
     rows = [(None, trace.init)] + [(s, s.state) for s in trace.steps]
     for index, (step, state) in enumerate(rows):
         entry: dict = {"#meta": {"index": index, "time": step.time if step else 0.0,
-                                 "process": step.process if step else None}}
+                                 "process": step.process if step else None,
+                                 "reads": list(step.reads) if step else [],
+                                 "writes": list(step.writes) if step else []}}
         for var, value in zip(trace.variables, state):
             entry[var.name] = _enc(var.label(value))
         entry["mbt::actionTaken"] = step.action if step else "init"
@@ -55,6 +57,7 @@ def to_itf(trace: Trace) -> dict:
                 "time_unit": trace.time_unit,
                 "processes": trace.lanes(),
                 "variables": [v.to_json() for v in trace.variables],
+                "focus": list(trace.focus),
             },
         },
         "vars": names,
@@ -110,7 +113,8 @@ def from_itf(data: Any, source: str = "<trace>") -> Trace:
     if not isinstance(meta, dict) or "variables" not in meta:
         raise InputError(f"{source}: field #meta.scmcheck.variables is missing; this ITF file was not written by scmcheck")
     try:
-        variables = [VarInfo(v["name"], v["kind"], v.get("lo", 0), v.get("hi", 1), tuple(v.get("values", ())))
+        variables = [VarInfo(v["name"], v["kind"], v.get("lo", 0), v.get("hi", 1), tuple(v.get("values", ())),
+                             v.get("unit"))
                      for v in meta["variables"]]
     except (KeyError, TypeError) as exc:
         raise InputError(f"{source}: field #meta.scmcheck.variables is malformed ({exc}); regenerate the trace") from None
@@ -134,7 +138,8 @@ def from_itf(data: Any, source: str = "<trace>") -> Trace:
             raise InputError(f"{source}: states[{i}] has no mbt::actionTaken string")
         m = row.get("#meta", {})
         steps.append(Step(action, str(m.get("process", "")), dict(row.get("mbt::nondetPicks", {})),
-                          decoded[i], float(m.get("time", 0.0))))
+                          decoded[i], float(m.get("time", 0.0)),
+                          tuple(m.get("reads", ())), tuple(m.get("writes", ()))))
     return Trace(
         model=str(meta.get("model", "")),
         variables=variables,
@@ -148,6 +153,7 @@ def from_itf(data: Any, source: str = "<trace>") -> Trace:
         parameters=dict(meta.get("parameters", {})),
         time_unit=meta.get("time_unit"),
         processes=list(meta.get("processes", [])),
+        focus=list(meta.get("focus", [])),
     )
 
 

@@ -17,22 +17,32 @@ class VarInfo:
     lo: int = 0
     hi: int = 1
     values: tuple = ()  # enum member names, by value
+    unit: Optional[float] = None  # seconds per unit for clock counters
 
     def label(self, value: Any) -> Any:
+        """The value as stored in ITF: enum members by name."""
         if self.kind == "enum" and isinstance(value, int) and 0 <= value < len(self.values):
             return self.values[value]
         return value
+
+    def display(self, value: Any) -> Any:
+        """The value for people: enum names, clock counters in seconds."""
+        if self.unit and self.kind == "int" and isinstance(value, int):
+            return f"{value * self.unit:g}s"
+        return self.label(value)
 
     def to_json(self) -> dict:
         d = {"name": self.name, "kind": self.kind, "lo": self.lo, "hi": self.hi}
         if self.values:
             d["values"] = list(self.values)
+        if self.unit:
+            d["unit"] = self.unit
         return d
 
     @classmethod
     def from_variable(cls, var: Any) -> "VarInfo":
         values = tuple(var.enum(i).name for i in range(var.lo, var.hi + 1)) if var.kind == "enum" else ()
-        return cls(var.name, var.kind, var.lo, var.hi, values)
+        return cls(var.name, var.kind, var.lo, var.hi, values, var.unit)
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ class Step:
     args: dict
     state: tuple
     time: float = 0.0  # model seconds elapsed when this step completes
+    reads: tuple = ()  # variables the action's guard reads (for cause edges)
+    writes: tuple = ()  # variables the action assigns
 
     @property
     def label(self) -> str:
@@ -73,6 +85,7 @@ class Trace:
     parameters: dict = field(default_factory=dict)
     time_unit: Optional[float] = None
     processes: list = field(default_factory=list)
+    focus: list = field(default_factory=list)  # variables the violated invariant reads
 
     @builtins.property
     def length(self) -> int:
@@ -87,13 +100,19 @@ class Trace:
         return self.steps[-1].state if self.steps else self.init
 
     def as_dict(self, state: tuple) -> dict[str, Any]:
-        return {v.name: v.label(x) for v, x in zip(self.variables, state)}
+        """Every variable's display value in ``state``."""
+        return {v.name: v.display(x) for v, x in zip(self.variables, state)}
 
     def changes(self, index: int) -> dict[str, Any]:
-        """Variables step ``index`` changed, with their new (display) values."""
+        """Variables step ``index`` changed, with their new display values."""
         states = self.states
         before, after = states[index], states[index + 1]
-        return {v.name: v.label(b) for v, a, b in zip(self.variables, before, after) if a != b}
+        return {v.name: v.display(b) for v, a, b in zip(self.variables, before, after) if a != b}
+
+    def why(self) -> dict[str, Any]:
+        """Display values, in the last state, of the variables the violated invariant reads."""
+        final = self.as_dict(self.final)
+        return {name: final[name] for name in self.focus if name in final}
 
     def lanes(self) -> list[str]:
         """Processes in display order: the model's declaration order, then any other."""
@@ -118,7 +137,8 @@ def trace_from_actions(system: Any, actions: Sequence[Any], states: Optional[Seq
     for k, act in enumerate(actions):
         nxt = act.apply(cur) if states is None else tuple(states[k + 1])
         now += act.duration
-        steps.append(Step(act.name, act.process, dict(act.args), nxt, now))
+        steps.append(Step(act.name, act.process, dict(act.args), nxt, now,
+                          tuple(sorted(act.reads())), tuple(sorted(act.writes()))))
         cur = nxt
     return Trace(
         model=system.name,

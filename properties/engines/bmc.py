@@ -67,7 +67,9 @@ class _Unrolling:
         prev = self.states[-1]
         cur = self.add_state()
         k = len(self.states) - 1
-        sel = [z3.Bool(f"take[{a.label}]@{k - 1}") for a in self.system.actions]
+        # Internal literals are named "#...": no variable name can start with "#" (system._NAME),
+        # so they can never alias a state variable's term "name@k".
+        sel = [z3.Bool(f"#take[{a.label}]@{k - 1}") for a in self.system.actions]
         self.chosen.append(sel)
         for lit, act in zip(sel, self.system.actions):
             eqs = [to_z3(act.guard, prev, self.width)]
@@ -129,7 +131,8 @@ def run(system: Any, goals: Sequence[Goal], depth: int = DEFAULT_DEPTH, timeout:
                 open_ = []
         for i in list(open_):
             g = goals[i]
-            lit = z3.Bool(f"bad[{g.id}]@{k}")
+            # The goal index keeps two goals with the same id apart.
+            lit = z3.Bool(f"#bad[{i}:{g.id}]@{k}")
             solver.add(z3.Implies(lit, z3.Not(to_z3(g.invariant, unroll.states[k], unroll.width))))
             r = solver.check(lit)
             if r == z3.sat:
@@ -172,7 +175,7 @@ def _check_bounds(unroll: _Unrolling, k: int) -> None:
     from scmcheck.model.errors import ModelError
 
     solver = unroll.solver
-    lit = z3.Bool(f"oob@{k}")
+    lit = z3.Bool(f"#oob@{k}")
     solver.add(z3.Implies(lit, z3.Not(unroll.domain(k))))
     if solver.check(lit) == z3.sat:
         m = solver.model()

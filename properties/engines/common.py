@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Optional, Sequence
 
+from scmcheck.model.expr import variables
 from scmcheck.traces.replay import replay
 from scmcheck.traces.trace import Trace, trace_from_actions
 
@@ -40,7 +41,9 @@ def checked_trace(system: Any, goal: Goal, engine: str, actions: Sequence[Any],
     A trace that fails replay is an engine bug, not bad input, so the mismatch
     is raised as an AssertionError with the engine named.
     """
-    trace = trace_from_actions(system, actions, states, property=goal.id, rules=list(goal.rules), engine=engine)
+    focus = [v.name for v in system.variables if v.name in variables(goal.invariant)]
+    trace = trace_from_actions(system, actions, states, property=goal.id, rules=list(goal.rules), engine=engine,
+                               focus=focus)
     try:
         replay(system, trace, violates=goal.invariant)
     except Exception as exc:  # noqa: BLE001 - re-raised with context

@@ -80,7 +80,8 @@ def run(system: Any, goals: Sequence[Goal], depth: Optional[int] = None, max_sta
             trace = checked_trace(system, goal, NAME, _path(parent, state))
             results.append(Result(goal.id, goal.rules, NAME, Verdict.VIOLATED, k, len(parent), seconds, trace))
         elif exhausted:
-            results.append(Result(goal.id, goal.rules, NAME, Verdict.PROVED, d, len(parent), seconds,
+            # d is one past the last non-empty BFS level; the bound reported is the diameter.
+            results.append(Result(goal.id, goal.rules, NAME, Verdict.PROVED, max(d - 1, 0), len(parent), seconds,
                                   reason=f"all {len(parent):,} reachable states checked (diameter {max(d - 1, 0)})"))
         elif stop_reason == "depth":
             results.append(Result(goal.id, goal.rules, NAME, Verdict.BOUNDED, d, len(parent), seconds,

@@ -1,8 +1,8 @@
 """Random search with a Hypothesis RuleBasedStateMachine generated from the model.
 
 One rule per action family (the guard of any member is the precondition; the
-member is drawn from the enabled ones), every goal's invariant as an
-``@invariant``.  Hypothesis shrinks a failing run; the rules record the actions
+member is drawn from the enabled ones), the open goals' invariants checked by
+an ``@invariant``.  Hypothesis shrinks a failing run; the rules record the actions
 they take so the shrunk run becomes a trace (a local minimum, not necessarily
 the shortest).  Random search proves nothing, so finding no violation is
 reported as ``unknown`` with how much was run.
@@ -23,12 +23,13 @@ from .common import Progress, Ticker, checked_trace
 
 NAME = "fuzz"
 DEFAULT_DEPTH = 50
-DEFAULT_RUNS = 300
+DEFAULT_RUNS = 200
 
 
 class _Violation(AssertionError):
-    def __init__(self, path: list) -> None:
+    def __init__(self, goal: int, path: list) -> None:
         super().__init__("invariant violated")
+        self.goal = goal
         self.path = path
 
 
@@ -38,8 +39,8 @@ class _Counter:
         self.runs = 0
 
 
-def _machine(system: Any, check: Any, counter: _Counter, tick: Ticker) -> type:
-    """Build the state machine class for one system and one invariant."""
+def _machine(system: Any, checks: list, counter: _Counter, tick: Ticker) -> type:
+    """Build the state machine class for one system and the invariants ``checks`` ((goal index, fn) pairs)."""
     init = system.init_state()
     actions = system.actions
 
@@ -72,8 +73,9 @@ def _machine(system: Any, check: Any, counter: _Counter, tick: Ticker) -> type:
         counter.steps += 1
 
     def holds(self: Any) -> None:
-        if not check(self.state):
-            raise _Violation(list(self.path))
+        for index, check in checks:
+            if not check(self.state):
+                raise _Violation(index, list(self.path))
 
     ns: dict = {"__init__": __init__, "stay_deadlocked": precondition(deadlocked)(rule()(stay)),
                 "invariant_holds": invariant()(holds)}
@@ -84,36 +86,62 @@ def _machine(system: Any, check: Any, counter: _Counter, tick: Ticker) -> type:
 
 def run(system: Any, goals: Sequence[Goal], depth: int = DEFAULT_DEPTH, runs: int = DEFAULT_RUNS,
         progress: Progress = None) -> list[Result]:
-    """Run ``runs`` random runs of up to ``depth`` steps per goal.
+    """Random runs of up to ``depth`` steps checking every open goal at once.
 
-    Runs are derandomized: the same model and settings give the same runs and
-    the same trace, so a fuzz counterexample can be reproduced.
+    Each search runs at most ``runs`` examples; when it finds (and shrinks) a
+    violation of some goal, that goal is settled and a new search starts for
+    the goals still open.  Runs are derandomized: the same model and settings
+    give the same runs and the same traces, so a fuzz counterexample can be
+    reproduced.
     """
     system.freeze()
-    results = []
-    for goal in goals:
-        tick = Ticker(NAME, progress)
+    tick = Ticker(NAME, progress)
+    compiled = [compile_python(g.invariant) for g in goals]
+    results: dict[int, Result] = {}
+    total = _Counter()
+    while len(results) < len(goals):
         counter = _Counter()
-        cls = _machine(system, compile_python(goal.invariant), counter, tick)
+        open_ = [(i, compiled[i]) for i in range(len(goals)) if i not in results]
+        cls = _machine(system, open_, counter, tick)
         cfg = settings(max_examples=runs, stateful_step_count=depth, deadline=None, database=None,
                        derandomize=True, suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
                        phases=[Phase.generate, Phase.shrink], report_multiple_bugs=False, print_blob=False)
-        path = _search(cls, cfg)
-        if path is not None:
-            trace = checked_trace(system, goal, NAME, path)
-            results.append(Result(goal.id, goal.rules, NAME, Verdict.VIOLATED, trace.length, None,
-                                  tick.elapsed(), trace, steps=counter.steps))
-        else:
-            results.append(Result(goal.id, goal.rules, NAME, Verdict.UNKNOWN, depth, None, tick.elapsed(),
-                                  reason=f"no violation in {counter.runs} random runs ({counter.steps:,} steps, "
-                                         f"up to {depth} each); random search is not exhaustive",
-                                  steps=counter.steps))
-    return results
+        found = _search(cls, cfg)
+        total.steps += counter.steps
+        total.runs += counter.runs
+        if found is None:
+            for i, _ in open_:
+                g = goals[i]
+                results[i] = Result(g.id, g.rules, NAME, Verdict.UNKNOWN, depth, None, tick.elapsed(),
+                                    reason=f"no violation in {counter.runs} random runs ({counter.steps:,} steps, "
+                                           f"up to {depth} each); random search is not exhaustive",
+                                    steps=total.steps)
+            break
+        index, path = found
+        # The shrunk run may break other open goals too: each one's first violation
+        # along the same run is a counterexample found by this search as well.
+        states = _states(system, path)
+        for i, check in open_:
+            first = next((k for k, st_ in enumerate(states) if not check(st_)), None)
+            if first is None:
+                continue
+            g = goals[i]
+            trace = checked_trace(system, g, NAME, path[:first])
+            results[i] = Result(g.id, g.rules, NAME, Verdict.VIOLATED, trace.length, None, tick.elapsed(), trace,
+                                steps=total.steps)
+    return [results[i] for i in range(len(goals))]
 
 
-def _search(cls: type, cfg: Any) -> Optional[list]:
+def _states(system: Any, path: list) -> list:
+    states = [system.init_state()]
+    for act in path:
+        states.append(act.apply(states[-1]))
+    return states
+
+
+def _search(cls: type, cfg: Any) -> Optional[tuple[int, list]]:
     try:
         run_state_machine_as_test(cls, settings=cfg)
     except _Violation as v:
-        return v.path
+        return v.goal, v.path
     return None

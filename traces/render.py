@@ -1,0 +1,53 @@
+"""Render a trace: text for the terminal, DOT, SVG sequence diagram, Mermaid, HTML."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from scmcheck.model.errors import InputError
+
+from .trace import Trace, join_changes
+
+FORMATS = ("text", "dot", "svg", "mermaid", "html")
+
+
+def render_text(trace: Trace, width: int = 100) -> str:
+    """A numbered list of steps: time, process, action, what changed; the violation last."""
+    lines = []
+    title = f"counterexample to {trace.property}" if trace.property else "trace"
+    rules = f" (rules {', '.join(trace.rules)})" if trace.rules else ""
+    lines.append(f"{title}{rules}: {trace.length} steps, found by {trace.engine or 'replay'}")
+    lines.append(f"  init  {join_changes(trace.as_dict(trace.init), width)}")
+    for k, step in enumerate(trace.steps):
+        when = f"t={step.time:g}s"
+        changes = join_changes(trace.changes(k), width - 40)
+        lines.append(f"  {k + 1:>4}  {when:<8} {step.process:<14} {step.label:<28} {changes}")
+    if trace.property:
+        why = join_changes(trace.why())
+        lines.append(f"  ✗ {trace.property} is violated in the last state" + (f": {why}" if why else ""))
+    return "\n".join(lines)
+
+
+def _lazy(module: str, func: str) -> Callable[[Trace], str]:
+    def call(trace: Trace) -> str:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__package__}.{module}"), func)(trace)
+
+    return call
+
+
+RENDERERS: dict[str, Callable[[Trace], Any]] = {
+    "text": render_text,
+    "dot": _lazy("render_dot", "render_dot"),
+    "svg": _lazy("render_svg", "render_svg"),
+    "mermaid": _lazy("render_mermaid", "render_mermaid"),
+    "html": _lazy("render_html", "render_html"),
+}
+
+
+def render(trace: Trace, fmt: str) -> str:
+    """The trace in format ``fmt`` (one of FORMATS)."""
+    if fmt not in RENDERERS:
+        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return RENDERERS[fmt](trace)
