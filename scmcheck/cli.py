@@ -53,7 +53,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``scmcheck`` console script."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed on one line
+        return int(exc.code or 0)
     try:
         return {"list": cmd_list, "check": cmd_check, "show": cmd_show}[args.command](args)
     except ScmcheckError as exc:
@@ -252,9 +255,12 @@ def print_report(loaded: Any, results: list, status: int) -> None:
         figures = []
         if r.verdict.value == "violated":
             figures.append(f"trace of {r.trace.length} steps")
+        elif r.verdict.value == "proved":
+            figures.append(f"all {r.states:,} reachable states" if r.states is not None
+                           else f"no run is longer than {r.bound} steps")
         elif r.bound is not None:
             figures.append(f"depth {r.bound}")
-        if r.states is not None:
+        if r.states is not None and r.verdict.value != "proved":
             figures.append(f"{r.states:,} states")
         if r.steps is not None:
             figures.append(f"{r.steps:,} steps")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any, Callable
 
 from scmcheck.model.errors import InputError
@@ -17,11 +18,11 @@ def render_text(trace: Trace, width: int = 100) -> str:
     title = f"counterexample to {trace.property}" if trace.property else "trace"
     rules = f" (rules {', '.join(trace.rules)})" if trace.rules else ""
     lines.append(f"{title}{rules}: {trace.length} steps, found by {trace.engine or 'replay'}")
-    lines.append(f"  init  {join_changes(trace.as_dict(trace.init), width)}")
+    init = textwrap.wrap(join_changes(trace.as_dict(trace.init)), width - 8)
+    lines += [f"  {'init' if i == 0 else '':<4}  {chunk}" for i, chunk in enumerate(init)]
     for k, step in enumerate(trace.steps):
         when = f"t={step.time:g}s"
-        changes = join_changes(trace.changes(k), width - 40)
-        lines.append(f"  {k + 1:>4}  {when:<8} {step.process:<14} {step.label:<28} {changes}")
+        lines.append(f"  {k + 1:>4}  {when:<8} {step.process:<14} {step.label:<28} {join_changes(trace.changes(k))}")
     if trace.property:
         why = join_changes(trace.why())
         lines.append(f"  ✗ {trace.property} is violated in the last state" + (f": {why}" if why else ""))

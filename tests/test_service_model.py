@@ -1,0 +1,97 @@
+"""The service stop model pinned: state counts, verdicts and shortest lengths per
+built-in design and worker count, with explicit and bmc equal and fuzz finding
+every violation; every catalog witness is reachable in the correct design."""
+
+from __future__ import annotations
+
+import pytest
+
+from scmcheck.model.designs import registry
+from scmcheck.properties.catalog import CATALOG
+from scmcheck.properties.engines import bmc, explicit, fuzz
+from scmcheck.traces import replay
+
+# design -> (reachable states for workers = 1, 2, 3; {violated property: shortest length})
+PINNED = {
+    "service-correct": ((26, 46, 86), {}),
+    "service-stopped-before-workers-exit": (
+        (22, 42, 82), {"stopped_only_after_threads_exit": 7, "reported_state_matches_actual": 7}),
+    "service-no-stop-progress": ((21, 35, 63), {"pending_progress_within_wait_hint": 8}),
+    "service-stop-work-in-handler": ((46, 68, 112), {"handler_returns_within_30s": 9}),
+}
+CASES = [(name, w) for name in PINNED for w in (1, 2, 3)]
+
+
+def _setup(name: str, workers: int):
+    design = registry()[name]
+    system = design.build({"workers": workers})
+    goals = [CATALOG[p].goal(system) for p in design.family.properties]
+    return design, system, goals
+
+
+def test_every_service_design_is_pinned():
+    assert {n for n, d in registry().items() if d.family.name == "service"} == set(PINNED)
+
+
+@pytest.mark.parametrize("name,workers", CASES)
+def test_explicit_state_count_and_verdicts(name, workers):
+    design, system, goals = _setup(name, workers)
+    counts, lengths = PINNED[name]
+    # A goal that always holds makes explicit exhaust the space: the full state count.
+    full = explicit.run(system, [CATALOG["no_control_after_stop"].goal(system)])[0]
+    assert full.verdict.value == "proved" and full.states == counts[workers - 1]
+    results = explicit.run(system, goals)
+    got = {r.property: r.trace.length for r in results if r.verdict.value == "violated"}
+    assert got == lengths
+    assert set(got) == set(design.expect)
+    for r in results:
+        assert r.verdict.value in ("violated", "proved")
+        if r.trace is not None:
+            replay(system, r.trace, violates=CATALOG[r.property].goal(system).invariant)
+
+
+@pytest.mark.parametrize("name,workers", CASES)
+def test_bmc_agrees_with_explicit(name, workers):
+    _, system, goals = _setup(name, workers)
+    _, lengths = PINNED[name]
+    results = bmc.run(system, goals, depth=16)
+    for r in results:
+        if r.property in lengths:
+            assert r.verdict.value == "violated" and r.trace.length == lengths[r.property] == r.bound
+        else:
+            # The SCM restarts a stopped service, so runs are unbounded: bmc can only say "bounded".
+            assert r.verdict.value == "bounded" and r.bound == 16
+
+
+@pytest.mark.parametrize("name,workers", [(n, w) for n, w in CASES if PINNED[n][1]])
+def test_fuzz_finds_every_violation(name, workers):
+    _, system, goals = _setup(name, workers)
+    _, lengths = PINNED[name]
+    wanted = [g for g in goals if g.id in lengths]
+    for r in fuzz.run(system, wanted, depth=30):
+        assert r.verdict.value == "violated", r.reason
+        assert r.trace.length >= lengths[r.property]
+        replay(system, r.trace, violates=CATALOG[r.property].goal(system).invariant)
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_witnesses_reachable_in_correct_design(workers):
+    _, system, _ = _setup("service-correct", workers)
+    ids = registry()["service-correct"].family.properties
+    goals = [CATALOG[p].witness_goal(system) for p in ids]
+    for r in explicit.run(system, goals):
+        assert r.verdict.value == "violated", f"witness of {r.property} unreachable: the property may pass vacuously"
+
+
+def test_correct_design_proved_by_explicit_bounded_by_bmc_at_30():
+    _, system, goals = _setup("service-correct", 3)
+    assert all(r.verdict.value == "proved" and r.states == 86 for r in explicit.run(system, goals))
+    assert all(r.verdict.value == "bounded" and r.bound == 30 for r in bmc.run(system, goals, depth=30))
+
+
+def test_counterexample_timestamps_use_the_documented_seconds():
+    _, system, goals = _setup("service-stop-work-in-handler", 1)
+    (r,) = [r for r in explicit.run(system, goals) if r.trace is not None]
+    # 30 s is the documented handler limit: the violation shows when the handler has run 40 s.
+    assert r.trace.steps[-1].time == 40.0
+    assert r.trace.why()["handler_elapsed"] == "40s"
