@@ -1,0 +1,308 @@
+"""Traces as graphs and their renderings (DOT, SVG, Mermaid, HTML), on real
+counterexamples from the engines and on the same traces read back from ITF."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import networkx as nx
+import pytest
+
+from scmcheck.model.designs import built_in
+from scmcheck.properties.catalog import CATALOG
+from scmcheck.properties.engines import bmc, explicit
+from scmcheck.traces import itf
+from scmcheck.traces.graph import cause_sources, trace_to_graph
+from scmcheck.traces.render import render
+from scmcheck.traces.render_mermaid import sanitise
+from scmcheck.traces.trace import Step, Trace, VarInfo
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+STOP = "service-stopped-before-workers-exit"
+PROP = "stopped_only_after_threads_exit"
+
+
+def _trace(design: str, prop: str, engine=explicit, workers: int = 2) -> Trace:
+    d = built_in(design)
+    m = d.build({"workers": workers})
+    [r] = engine.run(m, [CATALOG[prop].goal(m)])
+    assert r.trace is not None, f"{engine.__name__} found no counterexample to {prop} in {design}"
+    r.trace.design = r.trace.design or design
+    return r.trace
+
+
+@pytest.fixture(scope="module")
+def stop_trace() -> Trace:
+    return _trace(STOP, PROP)
+
+
+@pytest.fixture(scope="module")
+def loaded_trace(stop_trace, tmp_path_factory) -> Trace:
+    path = tmp_path_factory.mktemp("itf") / "stop.itf.json"
+    itf.save(stop_trace, path)
+    return itf.load(path)
+
+
+@pytest.fixture(scope="module")
+def handler_trace() -> Trace:
+    """A counterexample whose last step is a clock tick (time passing is the violation)."""
+    return _trace("service-stop-work-in-handler", "handler_returns_within_30s")
+
+
+def _node(g: nx.DiGraph, action: str) -> int:
+    [n] = [n for n, d in g.nodes(data=True) if d["action"] == action]
+    return n
+
+
+# ---------------------------------------------------------------- graph
+
+
+@pytest.mark.parametrize("which", ["engine", "itf"])
+def test_graph_structure(which, stop_trace, loaded_trace):
+    trace = stop_trace if which == "engine" else loaded_trace
+    g = trace_to_graph(trace)
+    assert g.number_of_nodes() == trace.length + 1 == 8
+    assert g.nodes[0]["action"] == "init" and g.nodes[0]["lane"] is None
+    for k, step in enumerate(trace.steps, start=1):
+        assert g.nodes[k]["lane"] == step.process
+        assert g.nodes[k]["action"] == step.label
+        assert g.nodes[k]["time"] == step.time
+        assert g.nodes[k]["changes"] == trace.changes(k - 1)
+    assert [n for n, d in g.nodes(data=True) if d["violated"]] == [trace.length]
+    assert g.graph["property"] == PROP and g.graph["rules"] == list(trace.rules)
+    assert g.graph["lanes"] == ["scm", "dispatcher", "service_main", "worker[0]", "worker[1]", "clock"]
+    assert g.graph["model"] == "service" and g.graph["design"] == STOP
+
+    # program edges: exactly consecutive steps of each lane
+    program = {(u, v) for u, v, d in g.edges(data=True) if d["kind"] == "program"}
+    expected = set()
+    for lane in g.graph["lanes"]:
+        ks = [k for k, s in enumerate(trace.steps, start=1) if s.process == lane]
+        expected |= set(zip(ks, ks[1:]))
+    assert program == expected
+    # in this trace ServiceMain takes steps 3, 5, 7 and the clock 4, 6
+    assert {(3, 5), (5, 7), (4, 6)} <= program
+
+    # cause edges: control sent -> handler runs; event set -> wait returns
+    send, accept, wake = _node(g, "scm_send_stop"), _node(g, "handler_accept_stop"), _node(g, "main_begin_stop")
+    assert g.edges[send, accept] == {"kind": "cause", "var": ["control"]}
+    assert g.edges[accept, wake]["kind"] == "cause" and "stop_event" in g.edges[accept, wake]["var"]
+    causes = [(u, v, d) for u, v, d in g.edges(data=True) if d["kind"] == "cause"]
+    for u, v, d in causes:
+        assert u < v and g.nodes[u]["lane"] != g.nodes[v]["lane"]
+        assert "clock" not in (g.nodes[u]["lane"], g.nodes[v]["lane"])
+        assert isinstance(d["var"], list) and d["var"]
+    # clock steps stay nodes even without cause edges
+    assert [n for n, d in g.nodes(data=True) if d["lane"] == "clock"] == [4, 6]
+
+
+def test_graph_same_from_engine_and_itf(stop_trace, loaded_trace):
+    a = nx.node_link_data(trace_to_graph(stop_trace), edges="edges")
+    b = nx.node_link_data(trace_to_graph(loaded_trace), edges="edges")
+    assert a == b
+
+
+def test_graph_node_link_round_trip(stop_trace):
+    g = trace_to_graph(stop_trace)
+    data = json.loads(json.dumps(nx.node_link_data(g, edges="edges")))
+    h = nx.node_link_graph(data, edges="edges")
+    assert isinstance(h, nx.DiGraph)
+    assert dict(h.nodes(data=True)) == dict(g.nodes(data=True))
+    assert sorted(h.edges(data=True)) == sorted(g.edges(data=True))
+    assert h.graph == g.graph
+
+
+def _toy(steps: list[tuple[str, str, tuple, tuple, tuple]]) -> Trace:
+    """A hand-made trace over three booleans: (action, process, reads, writes, state)."""
+    vs = [VarInfo("a", "bool"), VarInfo("b", "bool"), VarInfo("c", "bool")]
+    return Trace("toy", vs, (False, False, False),
+                 [Step(a, p, {}, st, 0.0, r, w) for a, p, r, w, st in steps],
+                 property="p", processes=["x", "y", "z"])
+
+
+def test_cause_is_the_last_change_by_another_lane():
+    t = _toy([
+        ("x_set_a", "x", (), ("a",), (True, False, False)),
+        ("y_set_a_again", "y", (), ("a",), (True, False, False)),  # writes a, no change: not a cause
+        ("z_read_a", "z", ("a",), ("c",), (True, False, True)),
+        ("x_set_b", "x", (), ("b",), (True, True, True)),
+        ("x_read_b", "x", ("b",), (), (True, True, True)),  # own lane changed b: no cause edge
+        ("y_read_a_c", "y", ("a", "b", "c"), (), (True, True, True)),
+    ])
+    assert cause_sources(t) == {3: {1: ["a"]}, 6: {1: ["a"], 3: ["c"], 4: ["b"]}}
+    g = trace_to_graph(t)
+    assert g.edges[1, 3]["var"] == ["a"]
+    assert not g.has_edge(2, 3)
+    assert g.edges[4, 5]["kind"] == "program"
+    assert {(u, v) for u, v, d in g.edges(data=True) if d["kind"] == "start"} == {(0, 1), (0, 2), (0, 3)}
+
+
+# ---------------------------------------------------------------- SVG
+
+
+def _svg(trace: Trace) -> ET.Element:
+    root = ET.fromstring(render(trace, "svg"))
+    assert root.tag == f"{SVG_NS}svg"
+    return root
+
+
+def _texts(root: ET.Element) -> list[str]:
+    return ["".join(e.itertext()) for e in root.iter(f"{SVG_NS}text")]
+
+
+@pytest.mark.parametrize("which", ["engine", "itf"])
+def test_svg_is_a_sequence_diagram(which, stop_trace, loaded_trace):
+    trace = stop_trace if which == "engine" else loaded_trace
+    root = _svg(trace)
+    texts = _texts(root)
+    for lane in ["scm", "dispatcher", "service_main", "worker[0]", "worker[1]"]:
+        assert lane in texts, lane
+    assert "clock" not in texts  # time is the axis, not a column
+    assert any(PROP in t for t in texts)
+    assert any("000.3" in t for t in texts)
+    assert "t=10s" in texts and "t=20s" in texts and texts.count("+10 s") == 2
+    steps = [g for g in root.iter(f"{SVG_NS}g") if "step" in g.get("class", "").split()]
+    expected = [(k, s.process) for k, s in enumerate(trace.steps, start=1) if s.process != "clock"]
+    assert [(int(g.get("data-step")), g.get("data-lane")) for g in steps] == expected
+    assert [g.get("data-step") for g in steps if "violated" in g.get("class")] == [str(trace.length)]
+    ticks = [e.get("data-steps") for e in root.iter(f"{SVG_NS}line") if e.get("class") == "tick-rule"]
+    assert ticks == ["4-4", "6-6"]
+    g = trace_to_graph(trace)
+    arrows = {(int(p.get("data-from")), int(p.get("data-to")))
+              for p in root.iter(f"{SVG_NS}path") if p.get("class") == "cause-edge"}
+    assert arrows == {(u, v) for u, v, d in g.edges(data=True) if d["kind"] == "cause"}
+    assert (1, 2) in arrows
+
+
+def test_svg_violation_at_a_tick(handler_trace):
+    assert handler_trace.steps[-1].process == "clock"
+    root = _svg(handler_trace)
+    texts = _texts(root)
+    assert any("handler_returns_within_30s is violated once this time has passed" in t for t in texts)
+    assert "t=40s" in texts
+    assert not [g for g in root.iter(f"{SVG_NS}g") if "violated" in g.get("class", "")]
+
+
+def test_svg_width_from_lanes_height_from_steps():
+    def trace(n_steps: int, lanes: int) -> Trace:
+        vs = [VarInfo("v", "int", 0, 1000)]
+        procs = [f"t{k}" for k in range(lanes)]
+        steps = [Step("act", procs[k % lanes], {}, (k + 1,), 0.0, ("v",), ("v",)) for k in range(n_steps)]
+        return Trace("long", vs, (0,), steps, processes=procs)
+
+    def size(t: Trace) -> tuple[float, float]:
+        root = _svg(t)
+        return float(root.get("width")), float(root.get("height"))
+
+    w20, h20 = size(trace(20, 6))
+    w40, h40 = size(trace(40, 6))
+    w80, h80 = size(trace(80, 6))
+    assert w20 == w40 == w80
+    assert h80 - h40 == 2 * (h40 - h20) > 0  # fixed row height
+    assert size(trace(20, 8))[0] > w20
+
+
+def test_svg_escapes_everything():
+    vs = [VarInfo("a;b#c", "int", 0, 9), VarInfo("x<y>&\"z'", "enum", 0, 1, ("P%%Q", "R:S;T"))]
+    steps = [Step("send <b>&amp;", "A&B<", {"i": "a;b"}, (1, 0), 0.0, (), ("a;b#c",)),
+             Step("recv \"x\" --> %%", "end", {}, (1, 1), 0.0, ("a;b#c",), ("x<y>&\"z'",))]
+    t = Trace("m&<>", vs, (0, 0), steps, property="p<&>;#", rules=["1;2"], engine="e\x01",
+              processes=["A&B<", "end"])
+    root = _svg(t)
+    texts = " ".join(_texts(root))
+    assert "A&B<" in texts and "p<&>;#" in texts and "send <b>&amp;" in texts
+    ET.fromstring(render(t, "html").split('<div class="diagram">')[1].split("</div>")[0])
+    mer = render(t, "mermaid")
+    for line in mer.splitlines()[1:]:
+        if line.strip().startswith("%%"):  # the comment line: Mermaid ignores the rest of it
+            continue
+        label = line.split(" as ", 1)[1] if line.strip().startswith("participant") else line.split(": ", 1)[1]
+        assert not re.search(r"[;#%<>]", re.sub(r"#\w+;", "", label)), line
+
+
+# ---------------------------------------------------------------- Mermaid, DOT, HTML
+
+
+def test_mermaid(stop_trace, loaded_trace):
+    text = render(stop_trace, "mermaid")
+    assert text == render(loaded_trace, "mermaid")
+    lines = text.splitlines()
+    assert lines[0] == "sequenceDiagram"
+    assert [ln.strip() for ln in lines if ln.strip().startswith("participant")] == [
+        "participant P0 as scm", "participant P1 as dispatcher", "participant P2 as service_main",
+        "participant P3 as worker[0]", "participant P4 as worker[1]"]
+    body = [ln.strip() for ln in lines if re.match(r"\s+(P\d+->>P\d+|Note over)", ln)]
+    assert len(body) == stop_trace.length + 1  # one line per step, then the violation
+    for k, line in enumerate(body[:-1], start=1):
+        assert line.split(": ", 1)[1].startswith(f"{k} "), line
+    assert body[0].startswith("P0->>P0: 1 scm_send_stop")  # nothing caused the first step
+    assert body[1].startswith("P0->>P1: 2 handler_accept_stop [control from step 1]")
+    assert body[3].startswith("Note over P0,P4: 4 tick (t=10s)")
+    assert body[-1].startswith(f"Note over P2: VIOLATED {PROP} (rules 000.3, 000.5)")
+
+
+def test_mermaid_sanitise():
+    assert sanitise("a;b#c%%d<e>") == "a#59;b#35;c#37;#37;d#lt;e#gt;"
+    assert sanitise("two\nlines") == "two lines"
+
+
+def test_dot(stop_trace):
+    text = render(stop_trace, "dot")
+    assert text.startswith("digraph trace {") and text.rstrip().endswith("}")
+    assert text.count("{") == text.count("}")
+    assert 's1 -> s2 [style=dashed, color="#1f5fbf", fontcolor="#1f5fbf", label="control"];' in text
+    assert "s3 -> s5;" in text and "s5 -> s7;" in text and "s4 -> s6;" in text
+    assert re.search(r's7 \[label="7  main_finish_work[^\n]*color="#c62828"', text)
+    for k, lane in enumerate(["scm", "dispatcher", "service_main"]):
+        assert f'subgraph cluster_{k} {{\n    label="{lane}"' in text
+    # every node appears once as a declaration
+    assert sorted(int(n) for n in re.findall(r"^\s+s(\d+) \[label=", text, re.M)) == list(range(8))
+
+
+def test_html(stop_trace):
+    page = render(stop_trace, "html")
+    assert page.startswith("<!DOCTYPE html>") and "<svg" in page
+    low = page.lower()
+    for bad in ("<script", "<link", "src=", "href=", "@import", "url(http"):
+        assert bad not in low
+    steps_table = page.split("<h2>Steps</h2>")[1].split("</table>")[0]
+    assert steps_table.count("<tr") == 1 + stop_trace.length + 1  # header, init, steps
+    assert 'class="violated"' in steps_table
+    final = page.split("<h2>Final state")[1]
+    for v in stop_trace.variables:
+        assert f'<td class="code">{v.name}</td>' in final
+    assert final.count('class="focus"') == len(stop_trace.focus) > 0
+
+
+def test_bmc_trace_renders(stop_trace):
+    t = _trace(STOP, PROP, engine=bmc)
+    assert t.length == stop_trace.length
+    g = trace_to_graph(t)
+    assert g.nodes[t.length]["violated"]
+    for fmt in ("svg", "dot", "mermaid", "html", "text"):
+        assert render(t, fmt)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed (optional)")
+def test_dot_is_accepted_by_graphviz(stop_trace, tmp_path):
+    path = tmp_path / "trace.dot"
+    path.write_text(render(stop_trace, "dot"), encoding="utf-8")
+    done = subprocess.run(["dot", "-Tsvg", str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    ET.fromstring(done.stdout)
+
+
+@pytest.mark.parametrize("fmt", ["svg", "dot", "mermaid", "html", "text"])
+def test_trace_without_steps_renders(fmt):
+    """A property violated in the initial state: no steps, the init node is the bad one."""
+    t = Trace("toy", [VarInfo("a", "bool")], (True,), [], property="p", processes=["x"])
+    g = trace_to_graph(t)
+    assert list(g.nodes) == [0] and g.nodes[0]["violated"]
+    out = render(t, fmt)
+    assert "p" in out
+    if fmt == "svg":
+        ET.fromstring(out)
