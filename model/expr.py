@@ -106,14 +106,15 @@ class Expr:
 class VarRef(Expr):
     """A reference to state variable number ``index`` (set when the system is built)."""
 
-    __slots__ = ("name", "index", "lo", "hi")
+    __slots__ = ("name", "index", "lo", "hi", "enum")
 
-    def __init__(self, name: str, index: int, sort: str, lo: int, hi: int) -> None:
+    def __init__(self, name: str, index: int, sort: str, lo: int, hi: int, enum_cls: Any = None) -> None:
         super().__init__("var", (), sort)
         self.name = name
         self.index = index
         self.lo = lo
         self.hi = hi
+        self.enum = enum_cls  # the IntEnum of an enum variable, so members of another enum are refused
 
 
 def lift(value: Any) -> Expr:
@@ -130,7 +131,17 @@ def lift(value: Any) -> Expr:
     )
 
 
+def enum_class(value: Any) -> Any:
+    """The IntEnum class of an enum variable or member, else None."""
+    if isinstance(value, VarRef):
+        return value.enum
+    return type(value) if isinstance(value, enum.IntEnum) else None
+
+
 def _pair(a: Any, b: Any, op: str) -> tuple[Expr, Expr]:
+    ea, eb = enum_class(a), enum_class(b)
+    if ea is not None and eb is not None and ea is not eb:
+        raise ModelError(f"'{op}' mixes enums: {a!r} is a {ea.__name__} but {b!r} is a {eb.__name__}")
     x, y = lift(a), lift(b)
     if x.sort != y.sort:
         raise ModelError(f"'{op}' compares a {x.sort} ({x}) with a {y.sort} ({y}); compare like with like")

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from .errors import ModelError
-from .expr import BOOL, INT, Expr, VarRef, all_of, compile_python, interval, lift, max_magnitude, to_python, variables
+from .expr import (BOOL, INT, Expr, VarRef, all_of, compile_python, enum_class, interval, lift, max_magnitude,
+                   to_python, variables)
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])*$")
 
@@ -161,7 +162,7 @@ class System:
             raise ModelError(f"variable {name} is declared twice in {self.name}; give it another name")
         var = Variable(name, kind, lo, hi, init, doc, len(self.variables), enum_cls, unit)
         self.variables.append(var)
-        ref = VarRef(name, var.index, BOOL if kind == "bool" else INT, lo, hi)
+        ref = VarRef(name, var.index, BOOL if kind == "bool" else INT, lo, hi, enum_cls)
         self._refs[name] = ref
         return ref
 
@@ -218,6 +219,10 @@ class System:
             ref = self[vname]
             if isinstance(key, VarRef) and self._refs.get(vname) is not key:
                 raise ModelError(f"action {name}: updates {vname}, a variable of another system")
+            have = enum_class(value)
+            if ref.enum is not None and have is not None and have is not ref.enum:
+                raise ModelError(f"action {name}: {vname} is a {ref.enum.__name__} but is assigned the "
+                                 f"{have.__name__} {value!r}")
             e = lift(value)
             if e.sort != ref.sort:
                 raise ModelError(f"action {name}: {vname} is {ref.sort} but is assigned the {e.sort} {e}")

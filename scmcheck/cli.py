@@ -169,13 +169,14 @@ def _run_engines(names: Sequence[str], system: Any, goals: list, args: argparse.
 
 
 def _rerun_line(loaded: Any, pid: str, engine: str) -> str:
-    from scmcheck.model.designs import registry
-
     parts = ["scmcheck", "check", loaded.target, "--property", pid, "--engine", engine]
-    if loaded.target in registry():
-        defaults = registry()[loaded.target].parameters({})
-        parts += [f"--param={k}={v}" for k, v in loaded.parameters.items() if defaults.get(k) != v]
+    if loaded.base is not None:
+        parts += [f"--param={k}={_knob_text(v)}" for k, v in loaded.parameters.items() if loaded.base.get(k) != v]
     return " ".join(shlex.quote(p) for p in parts)
+
+
+def _knob_text(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
 def _save_traces(results: list, loaded: Any, out: Path) -> None:
@@ -247,7 +248,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def print_report(loaded: Any, results: list, status: int) -> None:
     from scmcheck.traces.render import render_text
 
-    params = " ".join(f"{k}={json.dumps(v) if isinstance(v, bool) else v}" for k, v in loaded.parameters.items())
+    params = " ".join(f"{k}={_knob_text(v)}" for k, v in loaded.parameters.items())
     print(f"design {loaded.name} (model {loaded.system.name}): {params}")
     pw = max(len(r.property) for r in results)
     last_reason: dict = {}

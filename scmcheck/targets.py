@@ -28,6 +28,7 @@ class Loaded:
     parameters: dict
     properties: tuple  # catalog ids it is checked against (() = every entry that applies)
     expect: Optional[tuple]  # expected violations (None: not labelled)
+    base: Optional[dict] = None  # the design's own parameters, before --param overrides
 
 
 def load(target: str, params: Mapping[str, Any] = {}, exact: bool = False) -> Loaded:
@@ -42,8 +43,13 @@ def load(target: str, params: Mapping[str, Any] = {}, exact: bool = False) -> Lo
         return _from_python(target, params, exact)
     else:
         design = built_in(target)
+    return _loaded(design, target, params)
+
+
+def _loaded(design: Design, target: str, params: Mapping[str, Any]) -> Loaded:
     system = design.build(params)
-    return Loaded(design.name, target, system, dict(system.parameters), design.family.properties, design.expect)
+    return Loaded(design.name, target, system, dict(system.parameters), design.family.properties, design.expect,
+                  design.parameters({}))
 
 
 def _from_toml(path: Path) -> Design:
@@ -102,8 +108,7 @@ def _from_python(target: str, params: Mapping[str, Any], exact: bool = False) ->
     if isinstance(obj, Family):
         obj = Design(obj.name, obj, {}, (), obj.doc, target=target)
     if isinstance(obj, Design):
-        system = obj.build(params)
-        return Loaded(obj.name, target, system, dict(system.parameters), obj.family.properties, obj.expect)
+        return _loaded(obj, target, params)
     if isinstance(obj, System):
         if exact and dict(params) == dict(obj.parameters):
             params = {}

@@ -253,3 +253,19 @@ def test_bad_model_in_python_target(capsys, tmp_path):
     src.write_text("from scmcheck.model import System\n"
                    "def design():\n    m = System('b')\n    x = m.int('x', 0, 3, 5)\n    return m\n")
     _bad(capsys, "check", f"{src}:design", expect="outside 0..3")
+
+
+def test_rerun_line_reproduces_the_counterexample(capsys, tmp_path):
+    import shlex
+
+    code, out, _ = run(capsys, "check", "service-no-stop-progress", "--param", "workers=3",
+                       "--param", "stop_work_s=40", "--out", str(tmp_path / "a"))
+    assert code == 1
+    line = next(ln for ln in out.splitlines() if ln.strip().startswith("rerun:"))
+    argv = shlex.split(line.split("rerun:", 1)[1])
+    assert argv[:2] == ["scmcheck", "check"] and "--param=workers=3" in argv and "--param=stop_work_s=40" in argv
+    code2, out2, _ = run(capsys, *argv[1:], "--json", "--out", str(tmp_path / "b"))
+    assert code2 == 1
+    (r,) = json.loads(out2)["results"]
+    first = next(ln for ln in out.splitlines() if "pending_progress_within_wait_hint" in ln and "VIOLATED" in ln)
+    assert f"trace of {r['trace']['length']} steps" in first
