@@ -132,7 +132,7 @@ class Design:
 
 
 # One module per model family; each exposes FAMILIES and DESIGNS.
-_MODULES = ("service_designs",)
+_MODULES = ("service_designs", "com_designs")
 
 
 def _modules() -> list:

@@ -1,0 +1,146 @@
+"""The COM local-server family: its knobs and the built-in designs (rules 004.1-004.10)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from . import com_server
+from .com import THREADING
+from .designs import Design, Family, Knob
+from .errors import InputError
+
+
+def _check(p: Mapping[str, Any]) -> None:
+    """Reject knobs that mean nothing for the chosen counting scheme (so a typo cannot pass silently)."""
+    helpers = p["counting"] == "helpers"
+    rules = [
+        (helpers and not p["count_locks"], "count_locks = false applies to counting = by_hand only"),
+        (helpers and p["recheck_after_revoke"] != "no",
+         "recheck_after_revoke applies to counting = by_hand only (with the helpers COM suspends the class objects, 004.5)"),
+        (not helpers and p["helpers_in"] != "both", "helpers_in applies to counting = helpers only"),
+        (not helpers and not p["cleanup_on_zero"], "cleanup_on_zero applies to counting = helpers only"),
+        (not p["suspended_registration"] and not p["resume"],
+         "resume = false applies to suspended_registration = true only"),
+    ]
+    for bad, why in rules:
+        if bad:
+            raise InputError(f"inconsistent knobs: {why}")
+
+
+COM_SERVER = Family(
+    name="com_server",
+    doc="Out-of-process COM server lifetime: SCM relaunch, K clients, C class objects, "
+        "LockServer, process refcount, suspend/resume (004.1-004.10)",
+    knobs=(
+        Knob("clients", com_server.DEFAULTS["clients"], "number of client processes", 1, 4),
+        Knob("classes", com_server.DEFAULTS["classes"], "number of CLSIDs the server registers", 1, 3),
+        Knob("threading", com_server.DEFAULTS["threading"],
+             "single_threaded: one thread, activations are messages; apartment: each class object in its own "
+             "apartment; free_threaded: any RPC thread serves any call", choices=THREADING),
+        Knob("counting", com_server.DEFAULTS["counting"],
+             "by_hand: the server counts instances/locks itself; helpers: CoAddRefServerProcess/"
+             "CoReleaseServerProcess (004.5)", choices=("by_hand", "helpers")),
+        Knob("count_locks", True, "by_hand: LockServer(TRUE/FALSE) changes the count (004.2)"),
+        Knob("helpers_in", "both", "helpers: called in instance constructors/destructors and LockServer (both), "
+                                   "or in instances only (004.6)", choices=("both", "instances_only")),
+        Knob("cleanup_on_zero", True, "helpers: start the cleanup when CoReleaseServerProcess returns 0 (004.7)"),
+        Knob("recheck_after_revoke", "no", "by_hand: after revoking, re-check nothing (no), the instance count "
+                                           "as 004.4 words it (instances), or instances and LockServer count "
+                                           "(instances_and_locks), and stay alive until it is zero",
+             choices=("no", "instances", "instances_and_locks")),
+        Knob("suspended_registration", True, "register every class with REGCLS_SUSPENDED (004.10)"),
+        Knob("resume", True, "call CoResumeClassObjects once every class is registered (004.10)"),
+        Knob("implicit_lock", True, "COM's implicit LockServer(TRUE) on marshaling IClassFactory and "
+                                    "LockServer(FALSE) on its release (004.8); false shows the race it prevents"),
+    ),
+    build=com_server.build,
+    properties=com_server.CHECKED_AGAINST,
+    check=_check,
+)
+
+FAMILIES = [COM_SERVER]
+
+_CLASSIC = {"counting": "by_hand", "suspended_registration": False}
+# 004.9 with the default two classes: the early activation, and, once its release has started the
+# shutdown, the second class object registered afterwards serves a late activation and the server
+# exits under that client.  With one class only the early activation remains (tests pin both).
+_RECHECK_INSTANCES = ("server_exits_only_when_unused", "client_never_holds_disconnected_object",
+                      "no_activation_after_shutdown_decision")
+_EARLY_RACE = ("no_activation_before_init_complete", "no_activation_after_shutdown_decision",
+               "server_exits_only_when_unused", "client_never_holds_disconnected_object")
+
+DESIGNS = [
+    # ---- the documented correct designs, one per threading model
+    Design("com-single-threaded-correct", COM_SERVER, {"threading": "single_threaded", **_CLASSIC}, (),
+           "single-threaded server counting instances and LockServer by hand; the message queue serializes "
+           "the shutdown decision (revoke on the final release) with activations (004.2, 004.3)",
+           fixed=("threading",)),
+    Design("com-apartment-correct", COM_SERVER, {"threading": "apartment"}, (),
+           "apartment-model server: helpers in instances and LockServer, cleanup when CoReleaseServerProcess "
+           "returns 0, REGCLS_SUSPENDED + CoResumeClassObjects (004.5-004.7, 004.10)",
+           fixed=("threading",)),
+    Design("com-free-threaded-correct", COM_SERVER, {"threading": "free_threaded"}, (),
+           "free-threaded server: helpers in instances and LockServer, cleanup when CoReleaseServerProcess "
+           "returns 0, REGCLS_SUSPENDED + CoResumeClassObjects (004.5-004.7, 004.10)",
+           fixed=("threading",)),
+    # ---- the documented ways to get it wrong
+    Design("com-locks-not-counted", COM_SERVER,
+           {"threading": "single_threaded", **_CLASSIC, "count_locks": False},
+           ("server_exits_only_when_unused", "client_never_holds_disconnected_object"),
+           "the server counts instances but not LockServer: it exits while a client holds a lock (004.2)",
+           fixed=("counting", "count_locks")),
+    Design("com-helpers-on-instances-only", COM_SERVER, {"threading": "apartment", "helpers_in": "instances_only"},
+           ("server_exits_only_when_unused", "client_never_holds_disconnected_object"),
+           "CoAddRefServerProcess/CoReleaseServerProcess in the instances but not in LockServer: "
+           "premature shutdown while a client holds a lock (004.6)",
+           fixed=("counting", "helpers_in")),
+    Design("com-no-implicit-lock", COM_SERVER,
+           {"threading": "single_threaded", **_CLASSIC, "implicit_lock": False},
+           ("server_exits_only_when_unused", "client_never_holds_disconnected_object"),
+           "without COM's implicit LockServer on marshaling, the server can shut down between marshaling "
+           "IClassFactory and the client's LockServer(TRUE): a disconnected class factory, or a LockServer(TRUE) "
+           "that reaches a server already shutting down (004.8)",
+           fixed=("implicit_lock",)),
+    Design("com-free-threaded-shutdown-race", COM_SERVER, {"threading": "free_threaded", "counting": "by_hand"},
+           ("server_exits_only_when_unused", "client_never_holds_disconnected_object",
+            "no_activation_after_shutdown_decision"),
+           "free-threaded server counting by hand: one thread decides to shut down while another hands out "
+           "a class object, and it exits without re-checking (004.4)",
+           fixed=("threading", "counting", "recheck_after_revoke")),
+    Design("com-free-threaded-classic-recheck", COM_SERVER,
+           {"threading": "free_threaded", "counting": "by_hand", "recheck_after_revoke": "instances"},
+           _RECHECK_INSTANCES,
+           "the classic fix as 004.4 words it: after revoking, re-check the instance count and stay alive "
+           "until it is zero; a class object handed out late holds only COM's implicit lock, which that "
+           "re-check does not see, so the server still exits under its client",
+           fixed=("threading", "counting", "recheck_after_revoke")),
+    Design("com-free-threaded-recheck-all-counts", COM_SERVER,
+           {"threading": "free_threaded", "counting": "by_hand", "recheck_after_revoke": "instances_and_locks"},
+           ("no_activation_after_shutdown_decision",),
+           "the classic, clumsy fix with both counts re-checked (004.2, 004.4): no client is left "
+           "disconnected, but the dying server still serves activations after deciding to shut down",
+           fixed=("threading", "counting", "recheck_after_revoke")),
+    Design("com-free-threaded-no-suspended-registration", COM_SERVER,
+           {"threading": "free_threaded", "suspended_registration": False},
+           _EARLY_RACE,
+           "registering without REGCLS_SUSPENDED: an activation arrives as soon as the first class object "
+           "is registered, before initialisation ends; its release can start the shutdown while later "
+           "classes are still being registered and then served (004.9)",
+           fixed=("threading", "suspended_registration")),
+    Design("com-apartment-no-suspended-registration", COM_SERVER,
+           {"threading": "apartment", "suspended_registration": False},
+           _EARLY_RACE,
+           "registering without REGCLS_SUSPENDED in an apartment server: an activation arrives as soon as "
+           "the first apartment pumps messages, before initialisation ends, with the same consequences (004.9)",
+           fixed=("threading", "suspended_registration")),
+    Design("com-no-cleanup-on-zero", COM_SERVER, {"cleanup_on_zero": False},
+           ("suspended_server_cleans_up_promptly",),
+           "the server ignores CoReleaseServerProcess returning 0: its class objects stay suspended and it "
+           "never exits (004.5, 004.7)",
+           fixed=("cleanup_on_zero",)),
+    Design("com-suspended-never-resumed", COM_SERVER, {"resume": False},
+           ("suspended_server_cleans_up_promptly",),
+           "REGCLS_SUSPENDED without CoResumeClassObjects: the server enters its message loop accepting "
+           "nothing and never exits (004.10)",
+           fixed=("suspended_registration", "resume")),
+]

@@ -1,0 +1,146 @@
+"""Out-of-process (local) COM server lifetime: activation, LockServer, process refcount, suspend/resume.
+
+Rules encoded (numbers from shared/seeds/README.md; source 004_f9c625dab112fe6b.txt):
+  004.1  CoAddRefServerProcess/CoReleaseServerProcess/CoSuspendClassObjects/CoResumeClassObjects
+         exist to avoid activation races in servers with several apartments or class objects
+  004.2  the server tracks live instances and the LockServer count; it may shut down only when both are zero
+  004.3  single-threaded: the shutdown decision is serialized with activations by the message queue;
+         the server revokes its class objects before another activation is dispatched, and a later
+         activation makes the SCM start a new server process
+  004.4  apartment/free-threaded: the decision must be coordinated with activations on other threads;
+         the classic fix re-checks the instance count after revoking and stays alive until it is zero
+  004.5  the process refcount reaching zero makes COM suspend the class objects; the server can then
+         revoke at leisure; the SCM starts a new process for new activations
+  004.6  the helpers must be used in BOTH instances and LockServer, or the server may exit prematurely
+  004.7  when CoReleaseServerProcess returns 0 the server must start its cleanup
+  004.8  COM's implicit LockServer(TRUE)/(FALSE) around a marshaled IClassFactory closes the window
+         between marshaling and the client's own LockServer(TRUE)
+  004.9  activations can arrive before initialisation ends: apartment model once a thread pumps,
+         free-threaded once the first class object is registered
+  004.10 REGCLS_SUSPENDED for every class, then CoResumeClassObjects when ready: no activation before
+
+Actors: the SCM, K clients, and up to two server processes (the first, and the one the SCM
+starts when an activation finds the class objects withdrawn), each with its threads: ``serverS``
+(main thread: registration, cleanup, exit), ``serverS.tK`` (the thread that marshals client K's
+class object: in a free-threaded server an RPC thread, in an apartment server the class's
+apartment), ``serverS.aptC`` (apartment C registering/revoking its class object).  In a
+single-threaded server all of these are the one thread ``serverS``.
+
+Threading models differ in two places only: when an activation can first be dispatched
+(``ComSide.accepting``: single-threaded only once the message loop runs) and whether the shutdown
+decision is one message with the revocation of every class object (single-threaded, 004.3) or a
+decision on one thread followed by separate revocation steps on the class objects' threads
+(apartment, free-threaded, 004.4).  At this level of abstraction the apartment and free-threaded
+models have the same reachable graph: an apartment thread registers its class object and starts
+pumping with no step of anyone else in between, and each client's call is served by one thread
+either way; they differ only in the lane names of the trace.
+
+The classic fix of 004.4 is a knob with three values: no re-check, the instance count (the
+document's words), or instances and the LockServer count.  Only the last one keeps a client from
+being left with a class object handed out after the decision, because such a hand-out raises only
+the lock count (COM's implicit LockServer, 004.8).
+
+The COM side (SCM, clients, class-object table, monitors, clock) is ``model/com.py``; this file
+supplies only the server's own steps and its shutdown decision, exactly as a user's server does
+(examples/com/my_server.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .com import CHECKED_AGAINST as _CHECKED, TIME_UNIT_S, ClassObj, ComSide, Phase
+from .expr import any_of
+from .system import System
+
+DEFAULTS: dict[str, Any] = {
+    "clients": 2,  # K client processes
+    "classes": 2,  # C CLSIDs the server registers
+    "threading": "free_threaded",  # single_threaded | apartment | free_threaded
+    "counting": "helpers",  # by_hand (instance/lock counters) | helpers (CoAddRef/CoReleaseServerProcess)
+    "count_locks": True,  # by_hand: LockServer counts too (004.2)
+    "helpers_in": "both",  # helpers: in instances and LockServer (both) or instances only (004.6)
+    "cleanup_on_zero": True,  # helpers: start cleanup when CoReleaseServerProcess returns 0 (004.7)
+    "recheck_after_revoke": "no",  # by_hand: after revoking, re-check no count / the instance count
+    #                                (the document's words, 004.4) / instances and locks; stay until zero
+    "suspended_registration": True,  # REGCLS_SUSPENDED for every class (004.10)
+    "resume": True,  # call CoResumeClassObjects once every class is registered (004.10)
+    "implicit_lock": True,  # COM's implicit LockServer around a marshaled IClassFactory (004.8)
+}
+
+
+def build(p: Mapping[str, Any]) -> System:
+    """The COM local-server model for parameters ``p`` (validated by the design layer)."""
+    m = System("com_server", __doc__ or "", parameters=p, time_unit=TIME_UNIT_S)
+    com = ComSide(m, clients=p["clients"], classes=p["classes"], threading=p["threading"],
+                  implicit_lock=p["implicit_lock"])
+    helpers = p["counting"] == "helpers"
+    counts_locks = p["helpers_in"] == "both" if helpers else p["count_locks"]
+    suspended = p["suspended_registration"]
+    single, apartment = com.single, p["threading"] == "apartment"
+
+    def class_thread(c: int) -> str:
+        return f"apt{c}" if apartment else "main"
+
+    def decide(s: int) -> dict:
+        # Single-threaded (004.3): the release that reaches zero and the revocation of every
+        # class object are handled in one message, before another request is dispatched.
+        # Multi-threaded (004.4, 004.7): the thread that sees zero only decides and signals the
+        # main thread; the main thread finishes initialising if it has not, leaves its message
+        # loop, and the class objects are revoked one by one, interleaved with other threads.
+        if single:
+            return {**com.decide(s), com.phase[s]: Phase.CLEANUP, **com.revoke_all(s)}
+        return com.decide(s)
+
+    def on_zero(s: int) -> dict:
+        if not helpers:
+            return decide(s)
+        # 004.5: CoReleaseServerProcess reaching zero makes COM call CoSuspendClassObjects in
+        # the same call; 004.7: seeing 0 returned, the server starts its cleanup.
+        return {**com.suspend(s), **(decide(s) if p["cleanup_on_zero"] else {})}
+
+    for s in com.SERVERS:
+        ph, objs = com.phase[s], com.cls[s]
+        # ---- initialisation: classes are registered in a fixed order (one thread in a
+        # single-threaded or free-threaded server; apartments started one after the other).
+        # Clients may ask for any class, so a fixed order loses no interleaving that matters.
+        for c in com.classes:
+            com.server_action(s, "server_register_class",
+                              guard=[ph == Phase.INIT, objs[c] == ClassObj.UNREG,
+                                     *[objs[b] != ClassObj.UNREG for b in com.classes[:c]]],
+                              update=com.register(s, c, suspended), thread=class_thread(c), args={"c": c},
+                              doc="CoRegisterClassObject(REGCLS_LOCAL_SERVER" + (" | REGCLS_SUSPENDED)" if suspended else ")"))
+        resume = com.resume(s) if suspended and p["resume"] else {}
+        com.server_action(s, "server_finish_init",
+                          guard=[ph == Phase.INIT, com.all_registered(s)],
+                          update={ph: Phase.RUNNING, **resume},
+                          doc="rest of initialisation done" + ("; CoResumeClassObjects (004.10)" if resume else "")
+                              + "; enter the message loop")
+        # ---- cleanup (multi-threaded): leave the loop, revoke each class object on its thread, exit.
+        if not single:
+            com.server_action(s, "server_begin_cleanup", guard=[ph == Phase.RUNNING, com.decided[s]],
+                              update={ph: Phase.CLEANUP},
+                              doc="004.7: the main thread, signalled, leaves its message loop and starts the cleanup")
+            for c in com.classes:
+                com.server_action(s, "server_revoke_class",
+                                  guard=[ph == Phase.CLEANUP, objs[c] != ClassObj.UNREG, objs[c] != ClassObj.REVOKED,
+                                         *[any_of(objs[b] == ClassObj.UNREG, objs[b] == ClassObj.REVOKED)
+                                           for b in com.classes[:c]]],
+                                  update=com.revoke(s, c), thread=class_thread(c), args={"c": c},
+                                  doc="CoRevokeClassObject")
+        # 004.4 says "re-check its instance count"; "instances_and_locks" also re-checks the lock
+        # count, which COM's implicit LockServer raises for a class object handed out late (004.8).
+        recheck = {"no": [], "instances": [com.instances(s) == 0],
+                   "instances_and_locks": [com.counter(s, True, counts_locks) == 0]}[p["recheck_after_revoke"]]
+        com.server_action(s, "server_exit",
+                          guard=[ph == Phase.CLEANUP, com.all_gone(s), *recheck],
+                          update={ph: Phase.EXITED},
+                          doc="leave the message loop(s), CoUninitialize, exit the process"
+                              + ("; only once the re-checked count is zero (004.4)" if recheck else ""))
+    com.add_clients(counts_instances=True, counts_locks=counts_locks, on_zero=on_zero)
+    com.finish()
+    return m
+
+
+# The invariants this model is checked against (catalog ids, properties/com_catalog.py).
+CHECKED_AGAINST = _CHECKED
