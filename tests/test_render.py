@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from typing import Optional
 
 import networkx as nx
 import pytest
@@ -17,6 +18,7 @@ from scmcheck.properties.catalog import CATALOG
 from scmcheck.properties.engines import bmc, explicit
 from scmcheck.traces import itf
 from scmcheck.traces.graph import cause_sources, trace_to_graph
+from scmcheck.traces import render_svg as rs
 from scmcheck.traces.render import render
 from scmcheck.traces.render_mermaid import sanitise
 from scmcheck.traces.trace import Step, Trace, VarInfo
@@ -26,9 +28,9 @@ STOP = "service-stopped-before-workers-exit"
 PROP = "stopped_only_after_threads_exit"
 
 
-def _trace(design: str, prop: str, engine=explicit, workers: int = 2) -> Trace:
+def _trace(design: str, prop: str, engine=explicit, workers: Optional[int] = 2) -> Trace:
     d = built_in(design)
-    m = d.build({"workers": workers})
+    m = d.build({"workers": workers} if workers is not None else {})
     [r] = engine.run(m, [CATALOG[prop].goal(m)])
     assert r.trace is not None, f"{engine.__name__} found no counterexample to {prop} in {design}"
     r.trace.design = r.trace.design or design
@@ -51,6 +53,12 @@ def loaded_trace(stop_trace, tmp_path_factory) -> Trace:
 def handler_trace() -> Trace:
     """A counterexample whose last step is a clock tick (time passing is the violation)."""
     return _trace("service-stop-work-in-handler", "handler_returns_within_30s")
+
+
+@pytest.fixture(scope="module")
+def com_trace() -> Trace:
+    """A COM counterexample: five lanes (two of them idle), actions with several arguments."""
+    return _trace("com-no-implicit-lock", "client_never_holds_disconnected_object", workers=None)
 
 
 def _node(g: nx.DiGraph, action: str) -> int:
@@ -204,6 +212,137 @@ def test_svg_width_from_lanes_height_from_steps():
     assert w20 == w40 == w80
     assert h80 - h40 == 2 * (h40 - h20) > 0  # fixed row height
     assert size(trace(20, 8))[0] > w20
+
+
+def _lane_widths(root: ET.Element) -> dict[str, float]:
+    return {e.get("data-lane"): float(e.get("data-width"))
+            for e in root.iter(f"{SVG_NS}line") if e.get("class") == "lifeline"}
+
+
+def _step_groups(root: ET.Element) -> dict[int, ET.Element]:
+    return {int(g.get("data-step")): g for g in root.iter(f"{SVG_NS}g")
+            if "step" in g.get("class", "").split()}
+
+
+_TEXT_PX = {"act": rs.LABEL_PX, "args": rs.SMALL_PX, "chg": rs.SMALL_PX, "num": rs.TINY_PX}
+
+
+@pytest.mark.parametrize("which", ["stop", "handler", "com"])
+def test_svg_nothing_cut_off(which, stop_trace, handler_trace, com_trace):
+    """Every action, argument and change is shown in full, inside its box."""
+    trace = {"stop": stop_trace, "handler": handler_trace, "com": com_trace}[which]
+    root = _svg(trace)
+    assert not [t for t in _texts(root) if "…" in t]
+    groups = _step_groups(root)
+    assert sorted(groups) == [k for k, s in enumerate(trace.steps, start=1) if s.process != "clock"]
+    for k, g in groups.items():
+        step = trace.steps[k - 1]
+        [rect] = g.findall(f"{SVG_NS}rect")
+        left, right = float(rect.get("x")), float(rect.get("x")) + float(rect.get("width"))
+        shown = [(e.get("class"), e.text or "", float(e.get("x"))) for e in g.findall(f"{SVG_NS}text")]
+        for cls, text, x in shown:  # by the same monospace estimate the layout uses
+            assert left <= x and x + rs.text_w(text, _TEXT_PX[cls]) <= right + 0.5, (k, text)
+        visible = " ".join(text for _, text, _ in shown)
+        assert step.action in visible
+        for name, value in step.args.items():
+            assert f"{name}={value}" in visible, (k, name)
+        for name, value in trace.changes(k - 1).items():  # short lists: nothing collapsed
+            assert f"{name}={rs.format_value(value)}" in visible, (k, name)
+        assert "more" not in visible
+    # idle lanes are narrow, busy lanes within the maximum
+    widths = _lane_widths(root)
+    busy = {s.process for s in trace.steps}
+    for lane, w in widths.items():
+        assert w <= rs.BOX_MAX_W + rs.LANE_PAD
+        if lane not in busy:
+            assert w < rs.BOX_MIN_W, lane
+    if which == "com":
+        assert [lane for lane in widths if lane not in busy], "the COM trace has idle lanes"
+
+
+def _lanes_trace(steps: list[tuple[str, str, dict, int]], lanes: list[str]) -> Trace:
+    """A toy trace over 40 ints: (action, process, args, how many variables the step changes)."""
+    vs = [VarInfo(f"var_{k:02d}", "int", 0, 9) for k in range(40)]
+    out, state = [], (0,) * 40
+    for n, (action, proc, args, changed) in enumerate(steps, start=1):
+        state = tuple(n if k < changed else x for k, x in enumerate(state))
+        out.append(Step(action, proc, args, state, 0.0, (), tuple(v.name for v in vs[:changed])))
+    return Trace("lanes", vs, (0,) * 40, out, processes=lanes)
+
+
+def test_svg_lane_widths_follow_content():
+    long_name = "server_unlock_and_release_factory"
+    args = {"k": 1, "s": 2, "c": 0, "flags": "REGCLS_SUSPENDED"}
+    t = _lanes_trace([("go", "b", {}, 1), (long_name, "a", args, 1), ("server_exit", "a", {"s": 1}, 1)],
+                     ["a", "b", "idle_lane"])
+    root = _svg(t)
+    w = _lane_widths(root)
+    assert w["b"] == rs.BOX_MIN_W + rs.LANE_PAD  # short content: the minimum
+    assert w["b"] < w["a"] <= rs.BOX_MAX_W + rs.LANE_PAD
+    assert w["idle_lane"] < w["b"]
+    assert "no steps" in [e.text for e in root.iter(f"{SVG_NS}text")]
+    # the one-line label would be wider than BOX_PREF_W: name, then the arguments below it
+    g = _step_groups(root)[2]
+    texts = {e.get("class"): e.text for e in g.findall(f"{SVG_NS}text")}
+    assert texts["act"] == long_name
+    assert texts["args"] == "(k=1, s=2, c=0, flags=REGCLS_SUSPENDED)"
+    # a label that fits stays on one line
+    g3 = _step_groups(root)[3]
+    assert [e.text for e in g3.findall(f"{SVG_NS}text") if e.get("class") == "act"] == ["server_exit(s=1)"]
+    assert not [e for e in g3.findall(f"{SVG_NS}text") if e.get("class") == "args"]
+    # a wider box in one lane does not move the others apart more than their own width
+    lefts = {e.get("data-lane"): float(e.get("data-left"))
+             for e in root.iter(f"{SVG_NS}line") if e.get("class") == "lifeline"}
+    assert lefts["b"] == lefts["a"] + w["a"] and lefts["idle_lane"] == lefts["b"] + w["b"]
+
+
+def test_svg_change_lines_and_row_heights():
+    """Up to MAX_CHANGE_LINES lines in full, then "+N more"; box height set by its line count."""
+    t = _lanes_trace([("one", "a", {}, 1), ("few", "a", {}, 5), ("many", "a", {}, 40), ("one_again", "a", {}, 1)],
+                     ["a"])
+    root = _svg(t)
+    groups = _step_groups(root)
+
+    def chg(k: int) -> list[str]:
+        return [e.text for e in groups[k].findall(f"{SVG_NS}text") if e.get("class") == "chg"]
+
+    def box(k: int) -> tuple[float, float]:
+        [rect] = groups[k].findall(f"{SVG_NS}rect")
+        return float(rect.get("y")), float(rect.get("height"))
+
+    assert chg(1) == ["var_00=1"]
+    few = chg(2)
+    assert 1 < len(few) <= rs.MAX_CHANGE_LINES and "more" not in " ".join(few)
+    assert ", ".join(few).split(", ") == [f"var_{k:02d}=2" for k in range(5)]
+    many = chg(3)
+    assert len(many) == rs.MAX_CHANGE_LINES
+    shown = ", ".join(many).split(", ")
+    hidden = int(re.fullmatch(r"\+(\d+) more", shown[-1]).group(1))
+    assert shown[:-1] == [f"var_{k:02d}=3" for k in range(len(shown) - 1)]
+    assert len(shown) - 1 + hidden == 40
+    tip = groups[3].find(f"{SVG_NS}title").text
+    assert all(f"var_{k:02d} = 3" in tip for k in range(40))  # the tooltip has the whole list
+    # equal line counts, equal boxes; each further line adds LINE_H
+    assert box(1)[1] == box(4)[1]
+    assert box(2)[1] - box(1)[1] == rs.LINE_H * (len(few) - 1)
+    assert box(3)[1] - box(1)[1] == rs.LINE_H * (len(many) - 1)
+    # rows stack with a fixed gap
+    for k in (1, 2, 3):
+        assert box(k + 1)[0] - box(k)[0] == box(k)[1] + rs.ROW_GAP
+
+
+def test_wrap_items_never_loses_text():
+    lines = rs.wrap_items(["server_unlock_and_release_factory", "x=1"], 12)
+    assert all(len(line) <= 12 for line in lines)
+    assert "".join(lines).replace(", ", "") == "server_unlock_and_release_factoryx=1"
+    assert lines[0] == "server_"  # split after an underscore when there is one
+    items = [f"v{k}=1" for k in range(30)]
+    lines = rs.wrap_items(items, 20, 3)
+    assert len(lines) == 3
+    shown = ", ".join(lines).split(", ")
+    assert shown[:-1] == items[: len(shown) - 1]
+    assert int(shown[-1].split()[0][1:]) == 30 - (len(shown) - 1)
+    assert rs.wrap_items(items[:4], 40, 3) == ["v0=1, v1=1, v2=1, v3=1"]
 
 
 def test_svg_escapes_everything():

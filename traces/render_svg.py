@@ -1,42 +1,69 @@
 """A trace as an SVG sequence diagram, written by hand (no layout engine, no packages).
 
 Layout, top to bottom: a title; one column per thread (``trace.lanes()`` order,
-the clock excluded) with a lifeline; one fixed-height row per step with a box
-in the thread's column (step number, action, what changed); clock ticks as thin
-dashed rules across the diagram (consecutive ticks merged, "+20 s"), with the
-model time on an axis at the left.  A cause edge (a value one thread changed
-and another thread's guard read) is drawn as an L-shaped arrow: down the
-writer's lifeline from the writer's box, then across, at the reader's row, into
-the reader's box; each row holds exactly one box, so the horizontal part never
-crosses another box.  The violating state is red, followed by the property, its
-rules and the full final state, and a legend.
+the clock excluded) with a lifeline; one row per step with a box in the
+thread's column; clock ticks as thin dashed rules across the diagram
+(consecutive ticks merged, "+20 s"), with the model time on an axis at the
+left.  A cause edge (a value one thread changed and another thread's guard
+read) is drawn as an L-shaped arrow: down the writer's lifeline from the
+writer's box, then across, at the reader's row, into the reader's box; each
+row holds exactly one box, so the horizontal part never crosses another box.
+The violating state is red, followed by the property, its rules and the full
+final state, and a legend.
+
+Nothing a reader needs is cut off:
+
+* a box shows the step number and the whole action label on one line when it
+  fits, else the action name with its arguments on the line(s) below it, then
+  a rule, then what the step changed (up to ``MAX_CHANGE_LINES`` lines; only a
+  longer list ends in "+N more", and the box's tooltip always has all of it);
+* each lane is as wide as its widest box needs (between ``BOX_MIN_W`` and
+  ``BOX_MAX_W``; it grows to ``BOX_PREF_W`` to keep an action on one line and
+  its changes within ``PREF_CHANGE_LINES`` lines); a thread that takes no step
+  gets a narrow lane just wide enough for its name;
+* the height of a row depends only on how many text lines its box holds (and
+  how many cause arrows enter it), so equal steps make equal rows and a long
+  trace grows linearly.
 
 Only the Trace is used, so a trace loaded from ITF renders the same.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from .graph import CLOCK, cause_sources
-from .trace import Trace, format_value
+from .trace import Step, Trace, format_value
 
 # ---- geometry (px); text widths are estimated from monospace advance (0.602 em)
 MARGIN = 16
 AXIS_W = 74  # time axis column at the left
-LANE_W = 214  # one column per thread
-BOX_W = 194
-TITLE_H = 70
+LANE_PAD = 20  # horizontal space between the boxes of neighbouring lanes
+BOX_MIN_W = 130  # narrowest box of a lane that takes steps
+BOX_PREF_W = 300  # a box grows up to this for a one-line action and few change lines
+BOX_MAX_W = 360  # widest box; only a word wider than this (never seen) is split
+IDLE_MIN_W = 64  # a lane that takes no step: its name and "no steps"
+TEXT_PAD = 6  # text inset in a box
+TITLE_H = 70  # title, subtitle and one line of parameters
 HEAD_H = 30  # lane header boxes
-ROW_H = 84  # one step
-TICK_H = 24  # one run of clock ticks
-MAX_CHANGE_LINES = 4
+LINE_H = 12  # one line of box text below the action line
+ROW_GAP = 24  # vertical space between one box and the next row
+TICK_H = 24  # one run of clock ticks (one line of text)
+TICK_LINE_H = 11  # each further line of tick text
+MAX_TICK_LINES = 3
+MAX_CHANGE_LINES = 5  # a longer change list ends in "+N more" (the tooltip has it all)
+PREF_CHANGE_LINES = 3  # lanes widen (up to BOX_PREF_W) to keep changes within this
+MAX_PARAM_LINES = 4
 ARROW_GAP = 14  # vertical distance between cause arrows entering one box
-LABEL_PX, SMALL_PX, TINY_PX = 11.5, 10, 9
+ARROW_LINE_H = 10  # each further line of a cause arrow's label
+MAX_ARROW_LINES = 3
+LABEL_PX, SMALL_PX, TINY_PX, TITLE_PX = 11.5, 10, 9, 15
 MONO_ADVANCE = 0.602
-FINAL_COL_W = 250
+FINAL_COL_MIN = 170  # final-state columns: at least this, else as wide as the longest entry
+LEGEND_W = 900  # the legend needs about this much
 
 RED, RED_FILL = "#c62828", "#fdecea"
 CAUSE = "#1f5fbf"
@@ -44,10 +71,11 @@ GREY, LIGHT = "#6b7280", "#d1d5db"
 
 STYLE = f"""
 svg.scmtrace text {{ font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; fill: #111827; }}
-svg.scmtrace .title {{ font-size: 15px; font-weight: bold; }}
+svg.scmtrace .title {{ font-size: {TITLE_PX}px; font-weight: bold; }}
 svg.scmtrace .sub {{ font-size: {SMALL_PX}px; fill: {GREY}; }}
 svg.scmtrace .lane {{ font-size: {LABEL_PX}px; font-weight: bold; }}
 svg.scmtrace .act {{ font-size: {LABEL_PX}px; font-weight: bold; }}
+svg.scmtrace .args {{ font-size: {SMALL_PX}px; fill: #1e3a5f; }}
 svg.scmtrace .num {{ font-size: {TINY_PX}px; fill: {GREY}; }}
 svg.scmtrace .chg {{ font-size: {SMALL_PX}px; fill: #374151; }}
 svg.scmtrace .time {{ font-size: {SMALL_PX}px; font-weight: bold; }}
@@ -70,37 +98,51 @@ def esc(value: Any) -> str:
             .replace('"', "&quot;"))
 
 
+def text_w(text: str, px: float) -> float:
+    """Estimated width of ``text`` in a monospace font of size ``px``."""
+    return len(text) * px * MONO_ADVANCE
+
+
 def chars(width: float, px: float) -> int:
     """How many monospace characters of size ``px`` fit in ``width``."""
-    return max(1, int(width / (px * MONO_ADVANCE)))
+    return max(1, int(width / (px * MONO_ADVANCE) + 1e-6))
 
 
 def clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: max(n - 1, 0)] + "…"
 
 
-def wrap_items(items: list[str], width: int, max_lines: int) -> list[str]:
-    """Pack ``items`` into at most ``max_lines`` lines of ``width`` characters, joined by ", ".
+def _break_at(word: str, width: int) -> int:
+    """Where to split a word longer than ``width``: after the last "_", "=", "." or "]"
+    in the second half of the line, else at ``width``."""
+    best = max(word.rfind(c, width // 2, width) for c in "_=.]")
+    return best + 1 if best >= 0 else width
 
-    What does not fit is counted as "+N more" at the end (the full list is in
-    the box's tooltip and in the HTML table).
+
+def wrap_items(items: Sequence[str], width: int, max_lines: Optional[int] = None) -> list[str]:
+    """Pack ``items`` into lines of at most ``width`` characters, joined by ", ".
+
+    An item longer than a line is split over lines rather than clipped.  With
+    ``max_lines``, a list needing more lines keeps as many items as fit and ends
+    in "+N more" (the full list is in the box's tooltip and the HTML table).
     """
-    lines: list[list[str]] = []
+    lines: list[str] = []
     for item in items:
-        item = clip(item, width)
-        if lines and len(", ".join(lines[-1] + [item])) <= width:
-            lines[-1].append(item)
-        else:
-            lines.append([item])
-    if len(lines) > max_lines:
-        rest = sum(len(line) for line in lines[max_lines:])
-        lines = lines[:max_lines]
-        last = lines[-1]
-        while last and len(", ".join(last + [f"+{rest} more"])) > width:
-            last.pop()
-            rest += 1
-        last.append(f"+{rest} more")
-    return [", ".join(line) for line in lines]
+        if lines and len(lines[-1]) + 2 + len(item) <= width:
+            lines[-1] += ", " + item
+            continue
+        while len(item) > width:
+            cut = _break_at(item, width)
+            lines.append(item[:cut])
+            item = item[cut:]
+        lines.append(item)
+    if max_lines is None or len(lines) <= max_lines:
+        return lines
+    for keep in range(len(items) - 1, -1, -1):
+        packed = wrap_items(list(items[:keep]) + [f"+{len(items) - keep} more"], width)
+        if len(packed) <= max_lines:
+            return packed
+    return [f"+{len(items)} more"]  # unreachable: the bare "+N more" always fits in one line
 
 
 @dataclass
@@ -111,12 +153,19 @@ class Row:
     first: int  # 1-based step number (node id)
     last: int
     y: float = 0.0
+    h: float = 0.0  # the row's height, gap below included
     time: float = 0.0
     lane: Optional[str] = None
+    step: Optional[Step] = None
     label: str = ""
     changes: dict = field(default_factory=dict)
+    items: list = field(default_factory=list)  # "var=value", most relevant first
     box_h: float = 0.0
-    lines: list = field(default_factory=list)
+    title: list = field(default_factory=list)  # the action line(s)
+    args: list = field(default_factory=list)  # argument lines under the action (may be empty)
+    lines: list = field(default_factory=list)  # change lines
+    arrows: list = field(default_factory=list)  # (writer step, vars, label lines, y offset)
+    head_h: float = 0.0  # action block height (the rule under it)
 
 
 def _rows(trace: Trace) -> list[Row]:
@@ -127,9 +176,9 @@ def _rows(trace: Trace) -> list[Row]:
                 rows[-1].last = k
                 rows[-1].time = step.time
                 continue
-            rows.append(Row("tick", k, k, time=step.time, lane=CLOCK, label=step.label))
+            rows.append(Row("tick", k, k, time=step.time, lane=CLOCK, label=step.label, step=step))
         else:
-            rows.append(Row("step", k, k, time=step.time, lane=step.process, label=step.label))
+            rows.append(Row("step", k, k, time=step.time, lane=step.process, label=step.label, step=step))
     states = trace.states
     for row in rows:
         before, after = states[row.first - 1], states[row.last]
@@ -137,21 +186,74 @@ def _rows(trace: Trace) -> list[Row]:
     return rows
 
 
-def _title_lines(trace: Trace) -> tuple[str, str, str]:
+def _title_lines(trace: Trace) -> tuple[str, str, list[str]]:
+    """The heading, the subtitle, and the parameters as ``k=v`` items."""
     if trace.property:
         rules = f" (rules {', '.join(trace.rules)})" if trace.rules else ""
         head = f"Counterexample to {trace.property}{rules}"
     else:
         head = "Trace"
     where = trace.design or trace.target or trace.model
-    params = ", ".join(f"{k}={format_value(v)}" for k, v in trace.parameters.items())
+    params = [f"{k}={format_value(v)}" for k, v in trace.parameters.items()]
     bits = [f"design {where}" if trace.design else f"model {where}"]
     if trace.design and trace.model:
         bits.append(f"model {trace.model}")
     if trace.engine:
         bits.append(f"engine {trace.engine}")
     bits.append(f"{trace.length} steps")
-    return head, " · ".join(bits), f"parameters: {params}" if params else ""
+    return head, " · ".join(bits), params
+
+
+# ---- box contents
+
+
+def _num_w(row: Row) -> float:
+    """Where the action text starts, from the box's left edge (after the step number)."""
+    return 9 + text_w(str(row.first), TINY_PX)
+
+
+def _arg_items(step: Step) -> list[str]:
+    items = [f"{k}={v}" for k, v in step.args.items()]
+    if items:
+        items[0] = "(" + items[0]
+        items[-1] += ")"
+    return items
+
+
+def _fill_box(row: Row, box_w: float) -> None:
+    """Lay out a step box of width ``box_w``: action line(s), argument lines, change lines."""
+    step = row.step
+    assert step is not None
+    room = box_w - _num_w(row) - TEXT_PAD
+    inner = box_w - 2 * TEXT_PAD
+    if text_w(row.label, LABEL_PX) <= room + 1e-6:
+        row.title, row.args = [row.label], []
+    else:  # the name alone, its arguments under it
+        row.title = wrap_items([step.action], chars(room, LABEL_PX))
+        row.args = wrap_items(_arg_items(step), chars(inner, SMALL_PX))
+    row.lines = wrap_items(row.items, chars(inner, SMALL_PX), MAX_CHANGE_LINES) if row.items else ["(no change)"]
+    extra = len(row.title) - 1 + len(row.args)
+    row.head_h = 19 + LINE_H * extra
+    row.box_h = row.head_h + LINE_H * len(row.lines) + 5
+
+
+def _box_width(rows: list[Row], lane: str, arrow_need: float) -> float:
+    """Width of the boxes of one lane that takes steps (see the module docstring)."""
+    need = max(BOX_MIN_W, text_w(lane, LABEL_PX) + 16, arrow_need)
+    pref = 0.0
+    for row in rows:
+        step = row.step
+        assert step is not None
+        words = [text_w(w, SMALL_PX) + 2 * TEXT_PAD for w in _arg_items(step) + row.items]
+        need = max(need, _num_w(row) + text_w(step.action, LABEL_PX) + TEXT_PAD, *words)
+        pref = max(pref, _num_w(row) + text_w(row.label, LABEL_PX) + TEXT_PAD)
+    need = min(math.ceil(need), BOX_MAX_W)
+    width = max(need, min(math.ceil(pref), BOX_PREF_W))
+    for row in rows:  # widen (within BOX_PREF_W) until the changes take few lines
+        while (width < BOX_PREF_W
+               and len(wrap_items(row.items, chars(width - 2 * TEXT_PAD, SMALL_PX))) > PREF_CHANGE_LINES):
+            width = min(width + 6, BOX_PREF_W)
+    return float(width)
 
 
 def render_svg(trace: Trace) -> str:
@@ -170,56 +272,122 @@ def render_svg(trace: Trace) -> str:
     for j, srcs in causes.items():
         for i, vs in srcs.items():
             feeds.setdefault(i, set()).update(vs)
+    lane_of = {k: step.process for k, step in enumerate(trace.steps, start=1)}
 
-    diagram_w = AXIS_W + LANE_W * len(lanes)
-    width = max(MARGIN * 2 + diagram_w, 900)  # the legend needs about 900 px
-    x0 = MARGIN  # left edge of the axis column
-
-    def lane_x(lane: str) -> float:
-        return x0 + AXIS_W + LANE_W * col[lane] + LANE_W / 2
-
-    out: list[str] = []
-    add = out.append
-
-    # ---- rows: positions and box contents
-    y = MARGIN + TITLE_H + HEAD_H + 14
-    row_of: dict[int, Row] = {}
-    change_w = chars(BOX_W - 10, SMALL_PX)
     for row in rows:
-        row.y = y
         if row.kind == "step":
             # what matters most first: what the property reads, then what other threads read
             fed = feeds.get(row.first, set())
             order = sorted(row.changes, key=lambda k: (k not in focus_set, k not in fed))
-            items = [f"{k}={format_value(row.changes[k])}" for k in order]
-            row.lines = wrap_items(items, change_w, MAX_CHANGE_LINES) if items else ["(no change)"]
-            # tall enough for every incoming cause arrow to end on the box
-            row.box_h = min(max(20 + 12 * len(row.lines), 6 + ARROW_GAP * len(causes.get(row.first, ()))),
-                            ROW_H - 12)
-            y += ROW_H
+            row.items = [f"{k}={format_value(row.changes[k])}" for k in order]
+
+    # ---- lane widths: each lane as wide as its boxes need; a writer's box is wide
+    # enough for the label of an arrow into the next lane (the label sits beside it)
+    arrow_need: dict[str, float] = {}
+    for j, srcs in causes.items():
+        for i, vs in srcs.items():
+            w, r = lane_of[i], lane_of[j]
+            if abs(col[w] - col[r]) == 1:
+                longest = max(text_w(v, TINY_PX) for v in vs)
+                arrow_need[w] = max(arrow_need.get(w, 0.0), 2 * (longest + 14 + 2 - LANE_PAD))
+    box_w: dict[str, float] = {}
+    lane_w: dict[str, float] = {}
+    for lane in lanes:
+        if lane in busy:
+            mine = [row for row in rows if row.kind == "step" and row.lane == lane]
+            box_w[lane] = _box_width(mine, lane, arrow_need.get(lane, 0.0))
+            lane_w[lane] = box_w[lane] + LANE_PAD
         else:
-            y += TICK_H
+            box_w[lane] = 0.0
+            lane_w[lane] = float(max(IDLE_MIN_W, math.ceil(text_w(lane, LABEL_PX) + 24)))
+    x0 = MARGIN  # left edge of the axis column
+    lane_left: dict[str, float] = {}
+    x = x0 + AXIS_W
+    for lane in lanes:
+        lane_left[lane] = x
+        x += lane_w[lane]
+    diagram_w = x - x0
+
+    def lane_x(lane: str) -> float:
+        return lane_left[lane] + lane_w[lane] / 2
+
+    head, sub, param_items = _title_lines(trace)
+    rules_txt = f" (rules {', '.join(trace.rules)})" if trace.rules else ""
+    where_txt = f"after step {trace.length}" if trace.length else "in the initial state"
+    msg = f"✗ {trace.property} is violated {where_txt}{rules_txt}"
+    tick_msg = f"✗ {trace.property} is violated once this time has passed"
+    width = math.ceil(max(MARGIN * 2 + diagram_w, LEGEND_W,
+                          2 * MARGIN + text_w(head, TITLE_PX) + 4,
+                          2 * MARGIN + text_w(sub, SMALL_PX) + 4,
+                          2 * MARGIN + 16 + text_w(msg, LABEL_PX) + 4 if violated else 0,
+                          2 * MARGIN + AXIS_W + text_w(tick_msg, LABEL_PX) + 4 if violated else 0))
+    right = x0 + diagram_w  # right edge of the lanes
+    axis_x = x0 + AXIS_W - 12
+    param_lines: list[str] = []
+    if param_items:
+        param_items = ["parameters: " + param_items[0]] + param_items[1:]
+        param_lines = wrap_items(param_items, chars(width - 2 * MARGIN, SMALL_PX), MAX_PARAM_LINES)
+    title_h = TITLE_H + 14 * max(0, len(param_lines) - 1)
+
+    # ---- rows: box contents, cause arrows, heights, positions
+    y = MARGIN + title_h + HEAD_H + 14
+    if rows and rows[0].kind == "tick" and len(busy) < len(lanes):
+        y += 12  # a tick's text spans every lane: keep it below the idle lanes' "no steps"
+    row_of: dict[int, Row] = {}
+    tick_chars = chars(max(right, width - MARGIN) - axis_x - 10, TINY_PX)
+    for row in rows:
         for k in range(row.first, row.last + 1):
             row_of[k] = row
+    for row in rows:
+        row.y = y
+        if row.kind == "step":
+            _fill_box(row, box_w[row.lane])
+            rx = lane_x(row.lane)
+            off = 11.0
+            for n, (i, vs) in enumerate(sorted(causes.get(row.first, {}).items(), key=lambda kv: -kv[0])):
+                wx = lane_x(lane_of[i])
+                ex = rx + box_w[row.lane] / 2 if wx > rx else rx - box_w[row.lane] / 2
+                label = wrap_items(vs, chars(abs(ex - wx) - 14, TINY_PX), MAX_ARROW_LINES)
+                off += (ARROW_GAP if n else 0) + ARROW_LINE_H * (len(label) - 1)
+                row.arrows.append((i, vs, label, off))
+            if row.arrows:
+                row.box_h = max(row.box_h, row.arrows[-1][3] + 7)
+            row.h = row.box_h + ROW_GAP
+        else:
+            detail = [f"{k}={format_value(v)}" for k, v in row.changes.items()] or ["no change"]
+            n = row.last - row.first + 1
+            prefix = (f"{row.first}" if n == 1 else f"{row.first}-{row.last}") + (" tick: " if n == 1 else f" {n} ticks: ")
+            row.lines = wrap_items([prefix + detail[0]] + detail[1:], tick_chars, MAX_TICK_LINES)
+            row.h = TICK_H + TICK_LINE_H * (len(row.lines) - 1)
+        y += row.h
     rows_end = y + (12 if rows and rows[-1].kind == "tick" else 0)
     repeat_heads = len(rows) > 12  # long traces: lane names again at the bottom
     lanes_end = rows_end + (HEAD_H if repeat_heads else 0)
-    top_lanes = MARGIN + TITLE_H
+    top_lanes = MARGIN + title_h
 
     # ---- final section sizes
     final_state = trace.as_dict(trace.final)
     focus = [name for name in getattr(trace, "focus", []) if name in final_state] if violated else []
     hot = set(focus) if focus else set(trace.changes(trace.length - 1) if trace.length else {})
-    ncols = max(1, int((width - 2 * MARGIN - 12) // FINAL_COL_W))
-    nlines = -(-len(final_state) // ncols)
+    inner_chars = chars(width - 2 * MARGIN - 16, SMALL_PX)
+    why_lines: list[str] = []
+    if focus:
+        why_items = [f"{k} = {format_value(final_state[k])}" for k in focus]
+        why_lines = wrap_items(["the property reads: " + why_items[0]] + why_items[1:], inner_chars)
+    entries = [f"{name} = {format_value(value)}" for name, value in final_state.items()]
+    col_w = min(max([FINAL_COL_MIN] + [math.ceil(text_w(e, SMALL_PX)) + 24 for e in entries]),
+                width - 2 * MARGIN - 16)
+    ncols = max(1, int((width - 2 * MARGIN - 12) // col_w))
+    nlines = -(-len(entries) // ncols)
     final_top = lanes_end + 10
-    final_h = 50 + 14 * nlines + (16 if focus else 0)
+    final_h = 50 + 14 * nlines + 16 * len(why_lines)
     legend_top = final_top + final_h + 12
-    height = legend_top + 64 + MARGIN
+    height = math.ceil(legend_top + 64 + MARGIN)
 
+    out: list[str] = []
+    add = out.append
     add(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-size="{SMALL_PX}" class="scmtrace">')
-    head, sub, params = _title_lines(trace)
     add(f"<title>{esc(head)}</title>")
     add(f"<style>{STYLE}</style>")
     add("<defs>"
@@ -230,54 +398,53 @@ def render_svg(trace: Trace) -> str:
 
     # ---- title
     add(f'<text class="title" x="{x0}" y="{MARGIN + 16}"'
-        f'{" fill=" + chr(34) + RED + chr(34) if violated else ""}>{esc(clip(head, chars(width - 2 * MARGIN, 15)))}</text>')
-    add(f'<text class="sub" x="{x0}" y="{MARGIN + 34}">{esc(clip(sub, chars(width - 2 * MARGIN, SMALL_PX)))}</text>')
-    if params:
-        add(f'<text class="sub" x="{x0}" y="{MARGIN + 48}">{esc(clip(params, chars(width - 2 * MARGIN, SMALL_PX)))}'
-            f"<title>{esc(params)}</title></text>")
+        f'{" fill=" + chr(34) + RED + chr(34) if violated else ""}>{esc(head)}</text>')
+    add(f'<text class="sub" x="{x0}" y="{MARGIN + 34}">{esc(sub)}</text>')
+    for n, line in enumerate(param_lines):
+        add(f'<text class="sub params" x="{x0}" y="{MARGIN + 48 + 14 * n}">{esc(line)}'
+            f"<title>{esc(', '.join(param_items))}</title></text>")
 
     # ---- time axis and lifelines
-    axis_x = x0 + AXIS_W - 12
     add(f'<line x1="{axis_x}" y1="{top_lanes + HEAD_H}" x2="{axis_x}" y2="{rows_end}" stroke="{LIGHT}" stroke-width="2"/>')
     add(f'<text class="sub" x="{axis_x - 4}" y="{top_lanes + 19}" text-anchor="end">time</text>')
     for lane in lanes:
         cx = lane_x(lane)
-        start = top_lanes + HEAD_H + (18 if lane not in busy else 0)  # leave room for "takes no step"
-        add(f'<line x1="{cx}" y1="{start}" x2="{cx}" y2="{rows_end}" stroke="{LIGHT}" '
+        idle = lane not in busy
+        head_w = lane_w[lane] - 8 if idle else max(box_w[lane] - 30, text_w(lane, LABEL_PX) + 16)
+        start = top_lanes + HEAD_H + (18 if idle else 0)  # leave room for "no steps"
+        add(f'<line class="lifeline" data-lane="{esc(lane)}" data-left="{lane_left[lane]:g}" '
+            f'data-width="{lane_w[lane]:g}" x1="{cx}" y1="{start}" x2="{cx}" y2="{rows_end}" stroke="{LIGHT}" '
             f'stroke-width="1.2" stroke-dasharray="5 4"/>')
-        _lane_header(add, lane, cx, top_lanes)
+        _lane_header(add, lane, cx, top_lanes, head_w)
         if repeat_heads:
-            _lane_header(add, lane, cx, rows_end)
-        if lane not in busy:
+            _lane_header(add, lane, cx, rows_end, head_w)
+        if idle:
             add(f'<text class="sub halo" x="{cx}" y="{top_lanes + HEAD_H + 12}" text-anchor="middle">'
-                "takes no step in this trace</text>")
+                f"no steps<title>{esc(lane)} takes no step in this trace</title></text>")
 
     # ---- clock: dashed rules, and the time at rows where it changed
     shown_time: Optional[float] = None
+    tick_right = max(right, width - MARGIN)
     for row in rows:
         if row.kind == "tick":
-            mid = row.y + TICK_H / 2 - 2
+            extra = TICK_LINE_H * (len(row.lines) - 1)
+            mid = row.y + TICK_H / 2 - 2 + extra
             last_row = row.last == trace.length
             colour = RED if (violated and last_row) else GREY
             dt = row.time - (trace.steps[row.first - 2].time if row.first > 1 else 0.0)
-            n = row.last - row.first + 1
             add(f'<line class="tick-rule" data-steps="{row.first}-{row.last}" x1="{axis_x}" y1="{mid}" '
-                f'x2="{x0 + diagram_w}" y2="{mid}" stroke="{colour}" '
+                f'x2="{tick_right}" y2="{mid}" stroke="{colour}" '
                 f'stroke-width="{2 if colour == RED else 1}" stroke-dasharray="3 3"/>')
             add(f'<text class="tick halo" x="{axis_x - 4}" y="{mid + 3}" text-anchor="end"'
                 f'{" fill=" + chr(34) + colour + chr(34)}>+{dt:g} s</text>')
-            nums = f"{row.first}" if n == 1 else f"{row.first}-{row.last}"
-            what = "tick" if n == 1 else f"{n} ticks"
-            detail = ", ".join(f"{k}={format_value(v)}" for k, v in row.changes.items()) or "no change"
-            text = f"{nums} {what}: {detail}"
-            add(f'<text class="tick halo" x="{axis_x + 10}" y="{mid - 3}"'
-                f'{" fill=" + chr(34) + colour + chr(34)}>{esc(clip(text, chars(diagram_w - AXIS_W - 10, TINY_PX)))}'
-                f"<title>{esc(text)}</title></text>")
+            full = ", ".join(row.lines)
+            for n, line in enumerate(row.lines):
+                add(f'<text class="tick halo" x="{axis_x + 10}" y="{mid - 3 - extra + TICK_LINE_H * n}"'
+                    f'{" fill=" + chr(34) + colour + chr(34)}>{esc(line)}<title>{esc(full)}</title></text>')
             if row is rows[-1]:  # no step row follows to show the time reached
                 add(f'<text class="time" x="{axis_x - 4}" y="{mid + 16}" text-anchor="end">t={row.time:g}s</text>')
             if violated and last_row:
-                add(f'<text class="bad halo" x="{x0 + diagram_w}" y="{mid + 15}" text-anchor="end">'
-                    f"✗ {esc(trace.property)} is violated once this time has passed</text>")
+                add(f'<text class="bad halo" x="{axis_x + 10}" y="{mid + 15}">{esc(tick_msg)}</text>')
         else:
             if shown_time is None or row.time != shown_time:
                 add(f'<text class="time" x="{axis_x - 4}" y="{row.y + 15}" text-anchor="end">t={row.time:g}s</text>')
@@ -285,77 +452,81 @@ def render_svg(trace: Trace) -> str:
                 shown_time = row.time
 
     # ---- cause arrows (under the boxes)
-    for j, srcs in sorted(causes.items()):
-        reader = row_of[j]
+    for reader in rows:
+        if reader.kind != "step":
+            continue
+        j = reader.first
         rx = lane_x(reader.lane)
-        for n, (i, vs) in enumerate(sorted(srcs.items(), key=lambda kv: -kv[0])):
+        for i, vs, label, off in reader.arrows:
             writer = row_of[i]
             wx = lane_x(writer.lane)
-            ay = reader.y + min(11 + ARROW_GAP * n, reader.box_h - 4)
-            right = wx > rx  # arrow comes from the right
-            ex = rx + BOX_W / 2 if right else rx - BOX_W / 2
+            ay = reader.y + off
+            from_right = wx > rx
+            ex = rx + box_w[reader.lane] / 2 if from_right else rx - box_w[reader.lane] / 2
             path = f"M{wx},{writer.y + writer.box_h} V{ay} H{ex}"
             add(f'<path class="cause-edge" data-from="{i}" data-to="{j}" d="{path}" fill="none" stroke="{CAUSE}" '
                 f'stroke-width="1.4" marker-end="url(#scmtrace-arrow)"/>')
             add(f'<circle cx="{wx}" cy="{writer.y + writer.box_h}" r="2.6" fill="{CAUSE}"/>')
-            label = ", ".join(vs)
-            room = abs(ex - wx) - 14
-            lx = wx - 6 if right else wx + 6
-            anchor = "end" if right else "start"
-            add(f'<text class="cause halo" x="{lx}" y="{ay - 3}" text-anchor="{anchor}">'
-                f"{esc(clip(label, chars(room, TINY_PX)))}<title>{esc(f'{label}: changed by step {i}, read by step {j}')}</title></text>")
+            lx = wx - 6 if from_right else wx + 6
+            anchor = "end" if from_right else "start"
+            tip = f"{', '.join(vs)}: changed by step {i}, read by step {j}"
+            for n, line in enumerate(label):
+                add(f'<text class="cause halo" x="{lx}" y="{ay - 3 - ARROW_LINE_H * (len(label) - 1 - n)}" '
+                    f'text-anchor="{anchor}">{esc(line)}<title>{esc(tip)}</title></text>')
 
     # ---- step boxes
     for row in rows:
         if row.kind != "step":
             continue
         cx = lane_x(row.lane)
-        bx = cx - BOX_W / 2
+        bw = box_w[row.lane]
+        bx = cx - bw / 2
         bad = violated and row.last == trace.length
         fill, stroke, sw = (RED_FILL, RED, 2) if bad else ("#f8fafc", "#475569", 1)
         tip = f"step {row.first}: {row.lane} {row.label} at t={row.time:g}s\n" + (
             "\n".join(f"{k} = {format_value(v)}" for k, v in row.changes.items()) or "no change")
         add(f'<g class="step{" violated" if bad else ""}" data-step="{row.first}" data-lane="{esc(row.lane)}">'
             f"<title>{esc(tip)}</title>")
-        add(f'<rect x="{bx}" y="{row.y}" width="{BOX_W}" height="{row.box_h}" rx="4" fill="{fill}" '
+        add(f'<rect x="{bx}" y="{row.y}" width="{bw}" height="{row.box_h}" rx="4" fill="{fill}" '
             f'stroke="{stroke}" stroke-width="{sw}"/>')
-        num = f"{row.first}"
-        room = chars(BOX_W - 12, LABEL_PX) - len(num) - 1
-        add(f'<text class="num" x="{bx + 5}" y="{row.y + 14}">{esc(num)}</text>')
-        add(f'<text class="act" x="{bx + 9 + len(num) * TINY_PX * MONO_ADVANCE}" y="{row.y + 14}"'
-            f'{" fill=" + chr(34) + RED + chr(34) if bad else ""}>{esc(clip(row.label, room))}</text>')
+        add(f'<text class="num" x="{bx + 5}" y="{row.y + 14}">{row.first}</text>')
+        red = " fill=" + chr(34) + RED + chr(34) if bad else ""
+        for n, line in enumerate(row.title):
+            tx = bx + _num_w(row) if n == 0 else bx + TEXT_PAD
+            add(f'<text class="act" x="{tx:g}" y="{row.y + 14 + LINE_H * n}"{red}>{esc(line)}</text>')
+        for n, line in enumerate(row.args):
+            add(f'<text class="args" x="{bx + TEXT_PAD + 3}" y="{row.y + 14 + LINE_H * (len(row.title) + n)}">'
+                f"{esc(line)}</text>")
+        rule_y = row.y + row.head_h
+        add(f'<line x1="{bx + 4}" y1="{rule_y}" x2="{bx + bw - 4}" y2="{rule_y}" '
+            f'stroke="{"#f3b4b4" if bad else "#e2e8f0"}"/>')
         for n, line in enumerate(row.lines):
-            add(f'<text class="chg" x="{bx + 6}" y="{row.y + 28 + 12 * n}">{esc(line)}</text>')
+            add(f'<text class="chg" x="{bx + TEXT_PAD}" y="{rule_y + 11 + LINE_H * n}">{esc(line)}</text>')
         add("</g>")
 
     # ---- the violation and the final state
     fx = x0
     if violated:
-        rules = f" (rules {', '.join(trace.rules)})" if trace.rules else ""
-        where = f"after step {trace.length}" if trace.length else "in the initial state"
         add(f'<rect x="{fx}" y="{final_top}" width="{width - 2 * MARGIN}" height="{final_h}" rx="4" '
             f'fill="{RED_FILL}" stroke="{RED}" stroke-width="1.5"/>')
-        msg = f"✗ {trace.property} is violated {where}{rules}"
-        add(f'<text class="bad violation" x="{fx + 8}" y="{final_top + 18}">{esc(clip(msg, chars(width - 2 * MARGIN - 16, LABEL_PX)))}</text>')
+        add(f'<text class="bad violation" x="{fx + 8}" y="{final_top + 18}">{esc(msg)}</text>')
     else:
         add(f'<rect x="{fx}" y="{final_top}" width="{width - 2 * MARGIN}" height="{final_h}" rx="4" '
             f'fill="#f8fafc" stroke="#475569"/>')
         add(f'<text class="act" x="{fx + 8}" y="{final_top + 18}">Final state</text>')
     ty = final_top + 36
-    if focus:
-        why = "the property reads: " + ", ".join(f"{k} = {format_value(final_state[k])}" for k in focus)
-        add(f'<text class="varhot" x="{fx + 8}" y="{ty}">{esc(clip(why, chars(width - 2 * MARGIN - 16, SMALL_PX)))}'
-            f"<title>{esc(why)}</title></text>")
+    for line in why_lines:
+        add(f'<text class="varhot" x="{fx + 8}" y="{ty}">{esc(line)}</text>')
         ty += 16
     state_name = f"state after step {trace.length}" if trace.length else "initial state"
     hot_doc = "variables the property reads" if focus else "changed by the last step"
     add(f'<text class="sub" x="{fx + 8}" y="{ty}">{esc(f"full {state_name} (red: {hot_doc})")}</text>')
-    names = list(final_state)
-    for n, name in enumerate(names):
+    for n, (name, entry) in enumerate(zip(final_state, entries)):
         c, r = divmod(n, nlines)
         cls = "varhot" if name in hot else "var"
-        text = clip(f"{name} = {format_value(final_state[name])}", chars(FINAL_COL_W - 10, SMALL_PX))
-        add(f'<text class="{cls}" x="{fx + 8 + c * FINAL_COL_W}" y="{ty + 16 + 14 * r}">{esc(text)}</text>')
+        text = clip(entry, chars(col_w - 10, SMALL_PX))  # only a value wider than the whole box is clipped
+        add(f'<text class="{cls}" x="{fx + 8 + c * col_w}" y="{ty + 16 + 14 * r}">{esc(text)}'
+            + (f"<title>{esc(entry)}</title>" if text != entry else "") + "</text>")
 
     # ---- legend
     _legend(add, x0, legend_top)
@@ -363,17 +534,19 @@ def render_svg(trace: Trace) -> str:
     return "\n".join(out) + "\n"
 
 
-def _lane_header(add: Any, lane: str, cx: float, top: float) -> None:
-    w = BOX_W - 30
-    add(f'<rect x="{cx - w / 2}" y="{top}" width="{w}" height="{HEAD_H - 6}" rx="4" fill="#e5e7eb" stroke="#475569"/>')
-    add(f'<text class="lane" x="{cx}" y="{top + 16}" text-anchor="middle">{esc(clip(lane, chars(w - 8, LABEL_PX)))}</text>')
+def _lane_header(add: Any, lane: str, cx: float, top: float, w: float) -> None:
+    add(f'<rect class="lane-head" x="{cx - w / 2:g}" y="{top}" width="{w:g}" height="{HEAD_H - 6}" rx="4" '
+        f'fill="#e5e7eb" stroke="#475569"/>')
+    shown = clip(lane, chars(w - 8, LABEL_PX))  # never clipped: lanes are as wide as their names
+    add(f'<text class="lane" x="{cx}" y="{top + 16}" text-anchor="middle">{esc(shown)}'
+        + (f"<title>{esc(lane)}</title>" if shown != lane else "") + "</text>")
 
 
 def _legend(add: Any, x: float, y: float) -> None:
     add(f'<text class="act" x="{x}" y="{y + 4}">Legend</text>')
     r1, r2 = y + 20, y + 44
     add(f'<rect x="{x}" y="{r1 - 10}" width="34" height="16" rx="3" fill="#f8fafc" stroke="#475569"/>')
-    add(f'<text class="leg" x="{x + 42}" y="{r1 + 2}">step: number, action, variables it changed</text>')
+    add(f'<text class="leg" x="{x + 42}" y="{r1 + 2}">step: number, action (arguments), variables it changed</text>')
     lx = x + 400
     add(f'<path d="M{lx},{r1 - 8} V{r1} H{lx + 34}" fill="none" stroke="{CAUSE}" stroke-width="1.4" marker-end="url(#scmtrace-arrow)"/>')
     add(f'<circle cx="{lx}" cy="{r1 - 8}" r="2.6" fill="{CAUSE}"/>')
