@@ -116,11 +116,14 @@ class Design:
     fixed: tuple = field(default_factory=tuple)  # knobs the design fixes (not overridable)
 
     def parameters(self, overrides: Mapping[str, Any] = {}, where: str = "--param") -> dict:
-        for name in overrides:
-            self.family.knob(name, where)
-            if name in self.fixed and overrides[name] != self.settings.get(name):
+        own = self.family.parameters(self.settings, f"design {self.name}")
+        for name, raw in overrides.items():
+            value = self.family.knob(name, where).parse(raw, where)
+            if name in self.fixed and value != own[name]:
+                others = [d.name for d in registry().values() if d.family is self.family and name not in d.fixed]
+                hint = f"design {others[0]}" if others else "a design"
                 raise InputError(f"{where}: {name} is what design {self.name} is about and cannot be changed; "
-                                 f"use design {self.family.name}-correct or a design file to set it")
+                                 f"use {hint}, or a design file with model = \"{self.family.name}\", to set it")
         return self.family.parameters({**self.settings, **overrides}, where)
 
     def build(self, overrides: Mapping[str, Any] = {}, where: str = "--param") -> System:
@@ -132,7 +135,7 @@ class Design:
 
 
 # One module per model family; each exposes FAMILIES and DESIGNS.
-_MODULES = ("service_designs", "com_designs")
+_MODULES = ("service_designs", "controls_designs", "com_designs", "shutdown_designs")
 
 
 def _modules() -> list:

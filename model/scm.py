@@ -73,13 +73,14 @@ class ScmStatus:
     """
 
     def __init__(self, m: System, max_checkpoint: int, max_hint: int, init: SvcState = SvcState.RUNNING,
-                 prefix: str = "") -> None:
+                 prefix: str = "", init_checkpoint: int = 0, init_hint: int = 0) -> None:
         self.m = m
         self.max_checkpoint = max_checkpoint
         self.max_hint = max_hint
         self.reported = m.enum(f"{prefix}reported", SvcState, init, "state last reported to the SCM")
-        self.checkpoint = m.int(f"{prefix}checkpoint", 0, max_checkpoint, 0, "checkpoint of the last report")
-        self.wait_hint = m.int(f"{prefix}wait_hint", 0, max_hint, 0, "wait hint of the last report",
+        self.checkpoint = m.int(f"{prefix}checkpoint", 0, max_checkpoint, init_checkpoint,
+                                "checkpoint of the last report")
+        self.wait_hint = m.int(f"{prefix}wait_hint", 0, max_hint, init_hint, "wait hint of the last report",
                                unit=TIME_UNIT_S)
         self.since_progress = m.int(f"{prefix}since_progress", 0, max_hint + 1, 0,
                                     "time since the last report showing progress (saturates)", unit=TIME_UNIT_S)

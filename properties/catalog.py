@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from scmcheck.model.errors import InputError, ModelError
 
-from . import com_catalog, service_catalog
+from . import com_catalog, controls_catalog, service_catalog, shutdown_catalog
 from .entry import Property
 
 # One module per model family; each exposes PROPERTIES.
-_MODULES = (service_catalog, com_catalog)
+_MODULES = (service_catalog, controls_catalog, com_catalog, shutdown_catalog)
 
 PROPERTIES: list[Property] = [p for mod in _MODULES for p in mod.PROPERTIES]
 CATALOG: dict[str, Property] = {}

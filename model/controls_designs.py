@@ -1,0 +1,102 @@
+"""The control-handler family: its knobs and the built-in designs (rules 003.1-003.6)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from . import controls
+from .designs import Design, Family, Knob
+from .errors import InputError
+
+
+def _check(p: Mapping[str, Any]) -> None:
+    if p["report_every_s"] > p["wait_hint_s"]:
+        raise InputError(f"report_every_s = {p['report_every_s']} exceeds wait_hint_s = {p['wait_hint_s']}: "
+                         "progress reports could never arrive within the hint; make report_every_s <= wait_hint_s")
+    if p["handler"] == "inline" and p["stop_reply"] == "ignore":
+        raise InputError("handler = inline and stop_reply = ignore contradict each other: "
+                         "an ignored STOP runs no stop work; pick one")
+
+
+CONTROLS = Family(
+    name="controls",
+    doc="One service and every control code: handler, ServiceMain, SCM (003.1-003.6, 000.2, 000.4)",
+    knobs=(
+        Knob("scm", "post_sp2", "SCM behaviour after STOP: post_sp2 (Server 2003 / XP SP2 and later) or xp (003.5)",
+             choices=("post_sp2", "xp")),
+        Knob("handler", "thread", "thread: the handler signals ServiceMain and returns; "
+                                  "inline: the handler does the stop work itself (003.6)",
+             choices=("thread", "inline")),
+        Knob("stop_reply", "stop_pending", "stop_pending: STOP -> STOP_PENDING; ignore: the handler returns "
+                                           "NO_ERROR and the service keeps running (003.4)",
+             choices=("stop_pending", "ignore")),
+        Knob("interrogate", "report", "report: answer the current status; ignore: INTERROGATE not handled; "
+                                      "stale: answer from a status struct the pause path does not update (003.3)",
+             choices=("report", "ignore", "stale")),
+        Knob("report_changes", True, "the pause/continue path calls SetServiceStatus with each new state (003.2)"),
+        Knob("self_stop", False, "ServiceMain may stop on its own, withdrawing the accepted controls "
+                                 "from its own thread (003.3)"),
+        Knob("progress_reports", True, "START_PENDING/STOP_PENDING progress reports (000.4)"),
+        Knob("start_work_s", 20, "seconds of initialisation in START_PENDING", 0, 120, multiple_of=10),
+        Knob("stop_work_s", 20, "seconds of stop work in STOP_PENDING", 0, 120, multiple_of=10),
+        Knob("wait_hint_s", 20, "dwWaitHint of pending reports, seconds", 10, 60, multiple_of=10),
+        Knob("report_every_s", 10, "seconds between progress reports", 10, 60, multiple_of=10),
+        Knob("device_events", True, "ServiceMain calls RegisterDeviceNotification when it starts running"),
+        Knob("user_controls", True, "the SCM may send a user-defined control code (128-255)"),
+    ),
+    build=controls.build,
+    properties=controls.CHECKED_AGAINST,
+    check=_check,
+)
+
+FAMILIES = [CONTROLS]
+
+DESIGNS = [
+    Design("controls-correct", CONTROLS, {}, (),
+           "start-up with START_PENDING progress; every control handled on the dispatcher thread, state changes "
+           "reported in the same step, INTERROGATE answered with the current status, STOP signals ServiceMain "
+           "and returns (003.2-003.6)"),
+    Design("controls-correct-xp-scm", CONTROLS, {"scm": "xp"}, (),
+           "the correct service under the pre-XP-SP2 SCM: it leaves RUNNING on STOP, so it gets nothing more (003.5)",
+           fixed=("scm",)),
+    Design("controls-stop-work-in-handler", CONTROLS, {"handler": "inline", "stop_work_s": 60},
+           ("handler_returns_within_30s",),
+           "the handler does 60 s of stop work on the dispatcher thread before returning (003.6)",
+           fixed=("handler", "stop_work_s")),
+    # User codes and device events play no part here; without them random search reaches the
+    # pause/INTERROGATE interleaving that makes the SCM declare a hang far sooner.
+    Design("controls-pause-unreported", CONTROLS, {"report_changes": False, "user_controls": False,
+                                                   "device_events": False},
+           ("state_change_reported_by_handler", "reported_state_matches_actual", "pending_progress_within_wait_hint"),
+           "PAUSE/CONTINUE change the service's state without SetServiceStatus (003.2); an INTERROGATE during "
+           "the pause then tells the SCM PAUSE_PENDING, which never progresses (000.4)",
+           fixed=("report_changes",)),
+    Design("controls-ignores-interrogate", CONTROLS, {"interrogate": "ignore"},
+           ("interrogate_always_answered",),
+           "the handler does not handle SERVICE_CONTROL_INTERROGATE (003.3)",
+           fixed=("interrogate",)),
+    Design("controls-stale-interrogate-when-paused", CONTROLS, {"interrogate": "stale"},
+           ("interrogate_reports_current_state", "reported_state_matches_actual"),
+           "the pause path reports PAUSED from a local struct; INTERROGATE answers from the global one, "
+           "still RUNNING (003.3, 000.2)",
+           fixed=("interrogate",)),
+    Design("controls-ignores-stop", CONTROLS, {"stop_reply": "ignore", "scm": "post_sp2"},
+           ("stop_accepted_leads_to_stop_pending",),
+           "STOP is accepted but the handler returns NO_ERROR and the service keeps running; the post-SP2 "
+           "SCM sends it nothing more (003.4, 003.5)",
+           fixed=("stop_reply", "scm")),
+    Design("controls-ignores-stop-xp", CONTROLS, {"stop_reply": "ignore", "scm": "xp"},
+           ("stop_accepted_leads_to_stop_pending", "no_control_after_stop"),
+           "the same service under the pre-SP2 SCM: it keeps running, so it keeps receiving controls "
+           "after STOP (003.4, 003.5)",
+           fixed=("stop_reply", "scm")),
+    Design("controls-no-start-progress", CONTROLS, {"progress_reports": False, "start_work_s": 60},
+           ("pending_progress_within_wait_hint",),
+           "60 s of initialisation with a 20 s wait hint and no further START_PENDING report (000.4)",
+           fixed=("progress_reports", "start_work_s")),
+    Design("controls-self-stop-races-control", CONTROLS, {"self_stop": True},
+           ("only_accepted_controls_delivered",),
+           "ServiceMain withdraws the accepted controls from its own thread while a control the SCM sent "
+           "earlier is still queued for the handler (003.3)",
+           fixed=("self_stop",)),
+]

@@ -1,0 +1,288 @@
+"""System shutdown with M services: PRESHUTDOWN, SHUTDOWN, budgets, order, data (rules 003.7-003.12).
+
+Rules encoded (numbers from shared/seeds/README.md):
+  003.7  PRESHUTDOWN goes to every service that accepts it; the SCM waits until each has
+         stopped or its preshutdown timeout has expired
+  003.8  then SHUTDOWN goes to every service that accepts it, in installed-database order;
+         each gets about 20 s (``budget_s``), after which shutdown proceeds regardless;
+         if the system is left in its shut-down state (``end = "stay"``) services keep running
+  003.9  STOP_PENDING reports with a wait hint extend the wait, up to a cap (``cap_s``):
+         125 s through the services snap-in, the WaitToKillServiceTimeout value when
+         the OS restarts
+  003.10 a service either saves its data periodically and flushes only the remainder at
+         shutdown, or saves everything at shutdown (``save``); on UPS power the machine may
+         go off at a deadline (``power_deadline_s``)
+  003.11 by default the SCM ignores dependencies at shutdown (``order = "database"``)
+  003.12 PreshutdownOrder gives an order (``order = "preshutdown_order"``): the listed
+         services get PRESHUTDOWN one at a time, dependents first, the SCM waiting for each
+
+Actors: the SCM, services ``svc[0..M-1]`` (database order = index order), the UPS, the clock.
+One clock unit is ``scm.TIME_UNIT_S`` = 10 s; every duration is a knob in seconds.
+
+Simplifications, and why:
+* Each service's handler is the correct one of model/controls.py (signal the cleanup thread,
+  report, return at once), so receiving (PRE)SHUTDOWN and starting the cleanup is one step
+  of the SCM.  Handler mistakes are the controls model's business.
+* Services are identical apart from their place in the dependency chain; with
+  ``depends`` service i depends on service i-1 (service 0 is the base, e.g. an RPC or
+  database service).  The PRESHUTDOWN service (``preshutdown`` knob) is the last one, which
+  nothing depends on.
+* Data: a running service's unsaved data is what its cleanup flushes, so a service killed
+  (power off, restart, UPS) before its cleanup finished has lost data.
+* Every wait ends exactly at its documented time (20 s budget, wait hint, preshutdown timeout,
+  WaitToKillServiceTimeout), and a cleanup that ends at that same instant counts as in time.
+  The 125 s cap is not a multiple of the 10 s unit: the SCM gives up at the first model instant
+  past it (130 s; a cleanup ending at 130 s races with the give-up and may lose), so a cleanup
+  of w seconds (w a multiple of 10) fits iff w <= 120 s, which is exactly the classification by
+  the real 125 s.  A 5 s unit would show "125 s" in traces but double every timer's range for
+  no different verdict.
+* SetProcessShutdownParameters: the source says the SCM uses it to give *its own* handler
+  priority 0x1E0; that orders the SCM (all services at once) against applications, not
+  services among themselves, so the service order is modelled by PreshutdownOrder only.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Mapping
+
+from .expr import Expr, all_of, any_of, ite, min_, not_
+from .scm import TIME_UNIT_S, units
+from .system import System
+
+
+class Phase(enum.IntEnum):
+    """Where system shutdown is."""
+
+    PRESHUTDOWN = 0  # PRESHUTDOWN sent to the services that accept it; the SCM waits (003.7)
+    SHUTDOWN = 1  # SHUTDOWN sent in database order; the SCM waits within the budgets (003.8, 003.9)
+    OFF = 2  # powered off or restarted: every process is gone
+    HALTED = 3  # left in the shut-down state: processes keep running (003.8)
+
+
+class Run(enum.IntEnum):
+    """Where one service process is."""
+
+    RUNNING = 0  # has not received (PRE)SHUTDOWN
+    CLEANING = 1  # received it; its cleanup thread flushes unsaved data (reports STOP_PENDING)
+    STOPPED = 2  # reported SERVICE_STOPPED and exited
+    KILLED = 3  # the machine went off under it
+    FAILED = 4  # failed because a service it depends on had stopped (003.11)
+
+
+DEFAULTS: dict[str, Any] = {
+    "services": 2,
+    "depends": False,  # service i depends on service i-1
+    "order": "database",  # database (003.11) or preshutdown_order (003.12)
+    "preshutdown": "none",  # the last service accepts PRESHUTDOWN: none | stops | never_stops
+    "preshutdown_timeout_s": 30,  # its preshutdown timeout (ChangeServiceConfig2)
+    "save": "periodic",  # periodic: flush only the remainder; at_shutdown: save everything now (003.10)
+    "cleanup_s": 10,  # flushing the unsaved remainder
+    "backlog_s": 50,  # extra time to save everything at shutdown (save = at_shutdown)
+    "progress_reports": True,  # STOP_PENDING reports with a wait hint during cleanup (003.9)
+    "wait_hint_s": 20,
+    "report_every_s": 10,
+    "budget_s": 20,  # default time the SCM waits for a service at shutdown (003.8)
+    "cap_s": 125,  # 125 (snap-in) or WaitToKillServiceTimeout in seconds (OS restart) (003.9)
+    "power_deadline_s": 0,  # UPS: the machine goes off this long after shutdown began (0: mains power)
+    "end": "power_off",  # power_off (or restart) | stay (left in the shut-down state)
+    "claims": "reported",  # what the model counts as stopped: reported | timeout_is_stopped (a wrong model)
+}
+
+CAP_SNAPIN_S = 125  # 003.9
+
+
+def build(p: Mapping[str, Any]) -> System:
+    """The system-shutdown model for parameters ``p`` (validated by the design layer)."""
+    n = p["services"]
+    cleanup_s = p["cleanup_s"] + (p["backlog_s"] if p["save"] == "at_shutdown" else 0)
+    work_u = units(cleanup_s, "cleanup")
+    budget = units(p["budget_s"], "budget_s")
+    hint = units(p["wait_hint_s"], "wait_hint_s")
+    every = units(p["report_every_s"], "report_every_s")
+    pre_timeout = units(p["preshutdown_timeout_s"], "preshutdown_timeout_s")
+    cap_s = p["cap_s"]
+    cap = -(-cap_s // TIME_UNIT_S)  # the first model instant at or past cap_s (see the docstring)
+    cap_exact = cap_s % TIME_UNIT_S == 0
+    deadline = units(p["power_deadline_s"], "power_deadline_s")
+    ordered = p["order"] == "preshutdown_order"
+    m = System("shutdown", __doc__ or "", parameters=p, time_unit=TIME_UNIT_S)
+
+    # ---- constants
+    # PreshutdownOrder lists every service, dependents first; otherwise only the last service
+    # (if any) accepts PRESHUTDOWN.
+    pre_list = list(range(n - 1, -1, -1)) if ordered else ([n - 1] if p["preshutdown"] != "none" else [])
+    gets_pre = [i in pre_list for i in range(n)]
+    hangs = [i == n - 1 and p["preshutdown"] == "never_stops" for i in range(n)]
+    deps = {i: [i - 1] for i in range(1, n)} if p["depends"] else {}
+    max_allow = max(budget, hint if p["progress_reports"] else 0, pre_timeout)
+
+    # ---- state variables
+    phase = m.enum("phase", Phase, Phase.PRESHUTDOWN, "where system shutdown is")
+    svc = [m.enum(f"svc[{i}]", Run, Run.RUNNING, f"where service {i}'s process is") for i in range(n)]
+    work = [m.int(f"work[{i}]", 0, work_u, work_u, f"units of cleanup (unsaved data) left in service {i}")
+            for i in range(n)]
+    since = [m.int(f"since[{i}]", 0, max_allow + 1, 0,
+                   f"units since service {i} got its control or last reported progress (saturates)")
+             for i in range(n)]
+    hinted = [m.bool(f"hinted[{i}]", False, f"service {i} reported STOP_PENDING with a wait hint")
+              for i in range(n)] if p["progress_reports"] else None
+    given_up = [m.bool(f"given_up[{i}]", False, f"the SCM stopped waiting for service {i} while it was cleaning")
+                for i in range(n)]
+    t_shut = m.int("t_shut", 0, cap, 0, "units since the SHUTDOWN phase began (saturates at the cap)")
+    t = m.int("t", 0, deadline, 0, "units since shutdown began (UPS power)") if deadline else None
+
+    # ---- definitions the catalog reads
+    def gone(i: int) -> Expr:
+        return any_of(svc[i] == Run.STOPPED, svc[i] == Run.KILLED, svc[i] == Run.FAILED)
+
+    def settled(i: int) -> Expr:
+        return any_of(gone(i), given_up[i])
+
+    def allowance(i: int) -> Any:
+        if gets_pre[i]:
+            return pre_timeout  # 003.7: the preshutdown timeout
+        if hinted is None:
+            return budget  # 003.8: about 20 s
+        return ite(hinted[i], hint, budget)  # 003.9: the wait hint extends the wait
+
+    for i in range(n):
+        m.define(f"exited[{i}]", gone(i))
+        m.define(f"dependency_stopped[{i}]", any_of(*[svc[j] == Run.STOPPED for j in deps.get(i, [])]))
+        m.define(f"data_lost[{i}]", all_of(any_of(svc[i] == Run.KILLED, svc[i] == Run.FAILED), work[i] > 0))
+        m.define(f"failed_for_dependency[{i}]", svc[i] == Run.FAILED)
+        m.define(f"budget_overrun[{i}]", all_of(given_up[i], not gets_pre[i]))
+        m.define(f"preshutdown_timed_out[{i}]", all_of(given_up[i], gets_pre[i]))
+        m.define(f"preshutdown_settled[{i}]", settled(i) if gets_pre[i] else True)
+        claimed = [gone(i)]
+        if p["claims"] == "timeout_is_stopped":
+            claimed.append(given_up[i])  # the wrong model: "past its budget" taken as "stopped"
+        m.define(f"counted_stopped[{i}]", any_of(claimed))
+
+    urgent: list[Expr] = []
+
+    def receive(i: int) -> dict:
+        """Service i's handler takes (PRE)SHUTDOWN, starts its cleanup thread, reports, returns."""
+        upd: dict = {svc[i]: Run.CLEANING, since[i]: 0}
+        if hinted is not None:
+            upd[hinted[i]] = True  # STOP_PENDING with the wait hint at once (003.9)
+        return upd
+
+    # ---- SCM: PRESHUTDOWN phase (003.7, 003.12)
+    for k, i in enumerate(pre_list):
+        if ordered:
+            before = [settled(j) for j in pre_list[:k]]  # wait for each listed service in turn
+            why = "003.12: PreshutdownOrder: the next listed service, after the previous one stopped or timed out"
+        else:
+            before = [svc[j] != Run.RUNNING for j in pre_list[:k]]
+            why = "003.7: PRESHUTDOWN to a service that accepts it"
+        a = m.action("scm_send_preshutdown", "scm", guard=[phase == Phase.PRESHUTDOWN, svc[i] == Run.RUNNING, *before],
+                     update=receive(i), args={"i": i}, doc=why)
+        urgent.append(a.guard)
+    a = m.action("scm_end_preshutdown", "scm",
+                 guard=[phase == Phase.PRESHUTDOWN,
+                        *[all_of(svc[i] != Run.RUNNING, settled(i)) for i in pre_list]],
+                 update={phase: Phase.SHUTDOWN},
+                 doc="003.7/003.8: every PRESHUTDOWN service stopped or timed out; SHUTDOWN begins")
+    urgent.append(a.guard)
+
+    # ---- SCM: SHUTDOWN phase, database order, no waiting between services (003.8, 003.11)
+    for i in range(n):
+        a = m.action("scm_send_shutdown", "scm",
+                     guard=[phase == Phase.SHUTDOWN, svc[i] == Run.RUNNING,
+                            *[svc[j] != Run.RUNNING for j in range(i)]],
+                     update=receive(i), args={"i": i},
+                     doc="003.8/003.11: SHUTDOWN in database order, dependencies not considered")
+        urgent.append(a.guard)
+
+    # ---- SCM: stops waiting for a service past its allowance or past the cap (003.7-003.9)
+    for i in range(n):
+        waiting_phase = Phase.PRESHUTDOWN if gets_pre[i] else Phase.SHUTDOWN
+        # The wait ends at the allowance; a service whose cleanup ends at that same instant is in
+        # time (its stop comes first), so the SCM gives up only on one with cleanup still to do.
+        late = all_of(since[i] >= allowance(i), work[i] > 0)
+        if not gets_pre[i]:
+            late = any_of(late, all_of(t_shut >= cap, work[i] > 0) if cap_exact else t_shut >= cap)
+        a = m.action("scm_give_up", "scm",
+                     guard=[phase == waiting_phase, svc[i] == Run.CLEANING, ~given_up[i], late],
+                     update={given_up[i]: True}, args={"i": i},
+                     doc="the wait is over: shutdown proceeds whether or not the service finished")
+        urgent.append(a.guard)
+
+    end_phase = Phase.HALTED if p["end"] == "stay" else Phase.OFF
+    kill = {} if end_phase == Phase.HALTED else \
+        {svc[i]: ite(any_of(svc[i] == Run.RUNNING, svc[i] == Run.CLEANING), Run.KILLED, svc[i]) for i in range(n)}
+    a = m.action("scm_complete_shutdown", "scm",
+                 guard=[phase == Phase.SHUTDOWN, *[all_of(svc[i] != Run.RUNNING, settled(i)) for i in range(n)]],
+                 update={phase: end_phase, **kill},
+                 doc="every service stopped or was given up on; the machine " +
+                     ("stays in its shut-down state: services keep running (003.8)" if end_phase == Phase.HALTED
+                      else "powers off or restarts"))
+    urgent.append(a.guard)
+
+    # ---- services
+    # The stops are declared last (after the clock): declaration order is only the order of the
+    # fuzz engine's rules, whose random choice favours early rules; an early stop is the rarely
+    # interesting choice, so it goes last.  Explicit and BMC do not depend on the order.
+    stops: list[dict] = []
+    for i in range(n):
+        if not hangs[i]:
+            # ``work`` is the longest the cleanup can take; it may finish earlier (less data to flush),
+            # so the stop is enabled throughout and forced (urgent) once the time is used up.
+            stops.append(dict(name="service_stop", process=f"svc[{i}]", guard=svc[i] == Run.CLEANING,
+                              update={svc[i]: Run.STOPPED, work[i]: 0}, args={"i": i},
+                              doc="cleanup done: report SERVICE_STOPPED and exit"))
+            urgent.append(all_of(svc[i] == Run.CLEANING, work[i] == 0))
+        if deps.get(i):
+            # 003.11: a service whose dependency has stopped may fail (at any moment after, or not).
+            stops.append(dict(name="service_fails", process=f"svc[{i}]",
+                              guard=[any_of(svc[i] == Run.RUNNING, svc[i] == Run.CLEANING),
+                                     *[svc[j] == Run.STOPPED for j in deps[i]]],
+                              update={svc[i]: Run.FAILED}, args={"i": i},
+                              doc="a service it depends on has stopped: its calls fail and it fails"))
+        if hinted is not None and not hangs[i]:
+            a = m.action("service_report_progress", f"svc[{i}]",
+                         guard=[svc[i] == Run.CLEANING, work[i] > 0, since[i] >= every,
+                                any_of(phase == Phase.PRESHUTDOWN, phase == Phase.SHUTDOWN)],
+                         update={since[i]: 0, hinted[i]: True}, args={"i": i},
+                         doc="003.9: STOP_PENDING with a larger checkpoint and the wait hint")
+            urgent.append(a.guard)
+
+    # ---- UPS (003.10)
+    if t is not None:
+        m.action("ups_power_fails", "ups",
+                 guard=[t >= deadline, phase != Phase.OFF, not_(any_of(urgent))],
+                 update={phase: Phase.OFF,
+                         **{svc[i]: ite(any_of(svc[i] == Run.RUNNING, svc[i] == Run.CLEANING), Run.KILLED, svc[i])
+                            for i in range(n)}},
+                 doc="the UPS runs out: the machine goes off wherever shutdown is")
+
+    # ---- clock
+    cleaning = [all_of(svc[i] == Run.CLEANING, work[i] > 0, not hangs[i]) for i in range(n)]
+    waiting = [all_of(svc[i] == Run.CLEANING, ~given_up[i]) for i in range(n)]
+    powered = phase != Phase.OFF
+    upd: dict = {}
+    for i in range(n):
+        upd[work[i]] = ite(cleaning[i], work[i] - 1, work[i])
+        upd[since[i]] = ite(svc[i] == Run.CLEANING, min_(since[i] + 1, max_allow + 1), since[i])
+    upd[t_shut] = ite(phase == Phase.SHUTDOWN, min_(t_shut + 1, cap), t_shut)
+    guard = [powered, any_of(*cleaning, *waiting), not_(any_of(urgent))]
+    if t is not None:
+        upd[t] = min_(t + 1, deadline)
+        guard.append(t < deadline)  # the UPS fails before more time passes
+    m.action("tick", "clock", guard=guard, update=upd, duration=TIME_UNIT_S, doc=f"{TIME_UNIT_S} s pass")
+    for spec in stops:
+        m.action(**spec)
+    return m
+
+
+# The invariants this model is checked against (catalog ids, properties/catalog.py).
+CHECKED_AGAINST = (
+    "preshutdown_ends_by_stop_or_timeout",
+    "preshutdown_service_stops_before_timeout",
+    "shutdown_budget_respected",
+    "no_service_outlives_its_dependency",
+    "no_service_fails_for_lack_of_dependency",
+    "no_data_loss_at_shutdown",
+    "shutdown_does_not_claim_running_services_stopped",
+)

@@ -1,0 +1,238 @@
+"""The control-handler model (model/controls.py, rules 003.1-003.6) and users' own designs.
+
+Every built-in ``controls-*`` design is held to its label with pinned shortest
+counterexample lengths (computed by running the engines, then pinned): explicit
+and BMC agree, fuzz finds every violation, witnesses are reachable in the
+correct designs, the documented 30 s shows in parameters and timestamps, and
+the two worked examples in examples/service/ load and check as documented.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from scmcheck.model.designs import Design, built_in, registry
+from scmcheck.model.errors import InputError
+from scmcheck.model.scm import Control, SvcState
+from scmcheck.properties.catalog import CATALOG
+from scmcheck.properties.engines import bmc, explicit, fuzz
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "service"
+
+# design -> {property: shortest counterexample length} at the default knobs.
+PINNED = {
+    "controls-correct": {},
+    "controls-correct-xp-scm": {},
+    "controls-stop-work-in-handler": {"handler_returns_within_30s": 13},
+    "controls-pause-unreported": {"state_change_reported_by_handler": 6, "reported_state_matches_actual": 6,
+                                  "pending_progress_within_wait_hint": 11},
+    "controls-ignores-interrogate": {"interrogate_always_answered": 2},
+    "controls-stale-interrogate-when-paused": {"interrogate_reports_current_state": 8,
+                                               "reported_state_matches_actual": 8},
+    "controls-ignores-stop": {"stop_accepted_leads_to_stop_pending": 6},
+    "controls-ignores-stop-xp": {"stop_accepted_leads_to_stop_pending": 6, "no_control_after_stop": 7},
+    "controls-no-start-progress": {"pending_progress_within_wait_hint": 4},
+    "controls-self-stop-races-control": {"only_accepted_controls_delivered": 7},
+}
+DESIGNS = [n for n in registry() if n.startswith("controls-")]
+
+
+def _lengths(results) -> dict:
+    return {r.property: r.trace.length for r in results if r.verdict.value == "violated"}
+
+
+def _goals(d: Design, params: dict = {}):
+    m = d.build(params)
+    return m, [CATALOG[p].goal(m) for p in d.family.properties]
+
+
+def test_every_design_is_pinned():
+    assert set(DESIGNS) == set(PINNED)
+    for name in DESIGNS:
+        assert set(PINNED[name]) == set(built_in(name).expect), name
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+def test_explicit_verdicts_and_lengths(name):
+    d = built_in(name)
+    m, goals = _goals(d)
+    res = explicit.run(m, goals)
+    assert _lengths(res) == PINNED[name]
+    assert all(r.verdict.value in ("violated", "proved") for r in res)
+
+
+@pytest.mark.parametrize("name", [n for n in DESIGNS if PINNED[n]])
+def test_bmc_finds_the_same_shortest_violations(name):
+    d = built_in(name)
+    m = d.build({})
+    res = bmc.run(m, [CATALOG[p].goal(m) for p in d.expect], depth=max(PINNED[name].values()))
+    assert _lengths(res) == PINNED[name]
+
+
+def test_bmc_finds_nothing_in_the_correct_design():
+    d = built_in("controls-correct")
+    m, goals = _goals(d)
+    res = bmc.run(m, goals, depth=12)
+    assert {r.verdict.value for r in res} == {"bounded"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", DESIGNS)
+def test_bmc_agrees_on_every_property(name):
+    d = built_in(name)
+    m, goals = _goals(d)
+    res = bmc.run(m, goals, depth=16)
+    assert _lengths(res) == PINNED[name]
+
+
+FUZZ_FAST = ["controls-ignores-interrogate", "controls-no-start-progress", "controls-ignores-stop",
+             "controls-self-stop-races-control"]
+
+
+def _fuzz_finds_all(name: str) -> None:
+    d = built_in(name)
+    m = d.build({})
+    res = fuzz.run(m, [CATALOG[p].goal(m) for p in d.expect], runs=300 if len(d.expect) > 2 else 100, depth=30)
+    assert {r.property for r in res if r.verdict.value == "violated"} == set(d.expect)
+    for r in res:
+        assert r.trace.length >= PINNED[name][r.property]
+
+
+@pytest.mark.parametrize("name", FUZZ_FAST)
+def test_fuzz_finds_every_violation(name):
+    _fuzz_finds_all(name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in DESIGNS if PINNED[n] and n not in FUZZ_FAST])
+def test_fuzz_finds_every_violation_slow(name):
+    _fuzz_finds_all(name)
+
+
+@pytest.mark.parametrize("name", ["controls-correct", "controls-correct-xp-scm"])
+def test_witnesses_reachable_in_correct_designs(name):
+    d = built_in(name)
+    m = d.build({})
+    res = explicit.run(m, [CATALOG[p].witness_goal(m) for p in d.family.properties])
+    assert [r.verdict.value for r in res] == ["violated"] * len(res), [(r.property, r.verdict.value) for r in res]
+
+
+def test_every_control_code_and_state_is_reached():
+    m = built_in("controls-correct").build({})
+    g = explicit.reachable_states(m)
+    codes = {s[m["control"].index] for s in g}
+    states = {s[m["state"].index] for s in g}
+    assert codes == {int(c) for c in Control} - {Control.SHUTDOWN, Control.PRESHUTDOWN}
+    assert states == {int(s) for s in SvcState}
+
+
+def test_handler_limit_in_parameters_and_timestamps():
+    m = built_in("controls-stop-work-in-handler").build({})
+    assert m.parameters["stop_work_s"] == 60 and "30 seconds" in CATALOG["handler_returns_within_30s"].guarantee
+    t = explicit.run(m, [CATALOG["handler_returns_within_30s"].goal(m)])[0].trace
+    took = [s for s in t.steps if s.action == "handler_accept_stop"][0].time
+    assert t.steps[-1].action == "tick" and t.steps[-1].time - took == 40  # first instant past 30 s
+    assert all(s.time % 10 == 0 for s in t.steps)
+
+
+def test_start_wait_hint_in_timestamps():
+    # 60 s of start-up, one START_PENDING with a 20 s hint: the SCM gives up 30 s in (000.4).
+    m = built_in("controls-no-start-progress").build({})
+    t = explicit.run(m, [CATALOG["pending_progress_within_wait_hint"].goal(m)])[0].trace
+    assert t.steps[-1].action == "scm_declare_hang" and t.steps[-1].time == 30
+
+
+def test_xp_scm_only_matters_to_a_service_that_keeps_running():
+    for name, params, violated in (("controls-correct", {"scm": "xp"}, False),
+                                   ("controls-ignores-stop", {}, False),
+                                   ("controls-ignores-stop-xp", {}, True)):
+        d = built_in(name)
+        m = d.build(params)
+        r = explicit.run(m, [CATALOG["no_control_after_stop"].goal(m)])[0]
+        assert (r.verdict.value == "violated") == violated, name
+
+
+def test_bad_input_names_the_knob():
+    with pytest.raises(InputError, match="report_every_s"):
+        built_in("controls-correct").build({"report_every_s": 30})
+    with pytest.raises(InputError, match="stop_work_s"):
+        built_in("controls-correct").build({"stop_work_s": 25})
+    with pytest.raises(InputError, match="handler"):
+        built_in("controls-stop-work-in-handler").build({"handler": "thread"})
+
+
+# ---------------------------------------------------------------- the worked examples
+
+
+def _load(file: str):
+    path = EXAMPLES / file
+    spec = importlib.util.spec_from_file_location(f"example_{path.stem}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+EXAMPLE_CASES = [
+    ("queue_handler.py", "design", {"stop_accepted_leads_to_stop_pending": 3}),
+    ("queue_handler.py", "design_fixed", {}),
+    ("child_process_wrapper.py", "design", {}),
+    ("child_process_wrapper.py", "design_no_kill", {"stopped_only_after_threads_exit": 9}),
+]
+
+
+@pytest.mark.parametrize("file,obj,pinned", EXAMPLE_CASES)
+def test_examples_check_as_documented(file, obj, pinned):
+    d = getattr(_load(file), obj)
+    assert isinstance(d, Design)
+    assert set(d.expect) == set(pinned)
+    m, goals = _goals(d)
+    res = explicit.run(m, goals)
+    assert _lengths(res) == pinned
+    assert all(r.verdict.value in ("violated", "proved") for r in res)
+    if pinned:
+        res = bmc.run(m, [CATALOG[p].goal(m) for p in pinned], depth=max(pinned.values()))
+        assert _lengths(res) == pinned
+
+
+def test_examples_load_as_cli_targets():
+    targets = pytest.importorskip("scmcheck.targets")
+    for file, obj, pinned in EXAMPLE_CASES:
+        loaded = targets.load(f"{EXAMPLES / file}:{obj}")
+        assert tuple(loaded.expect or ()) == tuple(pinned)
+        res = explicit.run(loaded.system, [CATALOG[p].goal(loaded.system) for p in loaded.properties])
+        assert _lengths(res) == pinned
+
+
+def test_queue_handler_under_the_xp_scm_also_gets_controls_after_stop():
+    d = _load("queue_handler.py").design
+    m = d.build({"scm": "xp"})
+    r = explicit.run(m, [CATALOG["no_control_after_stop"].goal(m)])[0]
+    assert r.verdict.value == "violated"
+
+
+def test_user_steps_must_come_before_finish():
+    from scmcheck.model.service_api import ServiceModel
+
+    svc = ServiceModel("x", "", {})
+    svc.step("main_report_running", "service_main", guard=svc.state == SvcState.START_PENDING,
+             update=svc.set_state(SvcState.RUNNING))
+    svc.finish()
+    with pytest.raises(ValueError, match="before finish"):
+        svc.step("late", "service_main", guard=svc.state == SvcState.RUNNING, update={})
+
+
+def test_api_docstring_example_runs_and_is_correct():
+    import textwrap
+
+    from scmcheck.model import service_api
+
+    code = service_api.__doc__.split("--engine all``)::")[1].split("What you get")[0]
+    ns: dict = {}
+    exec(textwrap.dedent(code), ns)  # noqa: S102 - our own documentation
+    d = ns["design"]
+    m, goals = _goals(d)
+    assert {r.verdict.value for r in explicit.run(m, goals)} == {"proved"}

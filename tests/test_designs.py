@@ -1,0 +1,44 @@
+"""Every built-in design and catalog entry is well formed: labels name catalog
+properties its family is checked against, a trace's recorded parameters
+rebuild the design (what `scmcheck show` does), and every entry cites rules."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from scmcheck.model.designs import families, registry
+from scmcheck.properties.catalog import CATALOG, PROPERTIES
+from scmcheck.targets import load
+
+DESIGNS = list(registry().values())
+RULE = re.compile(r"^00[034]\.\d+$")
+
+
+@pytest.mark.parametrize("design", DESIGNS, ids=lambda d: d.name)
+def test_design_label_and_rebuild(design):
+    assert set(design.expect) <= set(design.family.properties), "labelled with a property the family is not checked against"
+    assert all(p in CATALOG for p in design.family.properties)
+    for knob in design.fixed:
+        assert knob in {k.name for k in design.family.knobs}
+    params = design.parameters({})
+    # A trace records every parameter; show rebuilds the design from them exactly.
+    loaded = load(design.name, params, exact=True)
+    assert loaded.parameters == params
+    # The first lines of a model's docstring cite the rules it encodes.
+    assert re.search(r"00[034]\.\d+", loaded.system.doc), f"{design.family.name} docstring cites no rule"
+
+
+@pytest.mark.parametrize("prop", PROPERTIES, ids=lambda p: p.id)
+def test_catalog_entry_is_complete(prop):
+    assert re.match(r"^[a-z][a-z0-9_]*$", prop.id)
+    assert prop.rules and all(RULE.match(r) for r in prop.rules), prop.rules
+    assert prop.guarantee.endswith(".") and prop.witness_doc
+    used_by = [f for f in families().values() if prop.id in f.properties]
+    assert used_by, f"{prop.id} is checked by no model family"
+
+
+def test_every_family_has_a_correct_design():
+    fams = {d.family.name for d in DESIGNS if not d.expect}
+    assert fams == set(families())
