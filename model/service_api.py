@@ -79,6 +79,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
+from . import shutdown as _shutdown
 from .designs import Design, Family, Knob
 from .expr import Expr, VarRef, all_of, any_of, ite, lift, min_, not_
 from .scm import HANDLER_LIMIT_S, TIME_UNIT_S, Control, ScmStatus, SvcState, units
@@ -103,15 +104,8 @@ CONTROL_PROPERTIES = (
     "reported_state_matches_actual",
 )
 
-SHUTDOWN_PROPERTIES = (
-    "preshutdown_ends_by_stop_or_timeout",
-    "preshutdown_service_stops_before_timeout",
-    "shutdown_budget_respected",
-    "no_service_outlives_its_dependency",
-    "no_service_fails_for_lack_of_dependency",
-    "no_data_loss_at_shutdown",
-    "shutdown_does_not_claim_running_services_stopped",
-)
+# The shutdown phases' invariants: the shutdown model's own list, not a copy.
+SHUTDOWN_PROPERTIES = _shutdown.CHECKED_AGAINST
 
 _ACCEPT_NAMES = {"stop": "accepts_stop", "pause": "accepts_pause_continue"}
 
