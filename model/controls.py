@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .expr import all_of, any_of, ite
+from .expr import all_of
 from .scm import Control, SvcState, units
 from .service_api import CONTROL_PROPERTIES, ServiceModel
 from .system import System

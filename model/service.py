@@ -25,6 +25,7 @@ from __future__ import annotations
 import enum
 from typing import Any, Mapping
 
+from .clock import Clock
 from .expr import all_of, any_of, ite, min_, not_
 from .scm import TIME_UNIT_S, Control, ScmStatus, SvcState, units
 from .system import System
@@ -91,7 +92,7 @@ def build(p: Mapping[str, Any]) -> System:
                                      ite(stop_begun, SvcState.STOP_PENDING, SvcState.RUNNING))))
     m.define("stop_begun", stop_begun)
 
-    urgent = []  # guards of steps that happen before time may pass
+    clock = Clock(m, TIME_UNIT_S)
 
     # ---- SCM
     m.action("scm_send_stop", "scm",
@@ -116,20 +117,21 @@ def build(p: Mapping[str, Any]) -> System:
                           guard=[handler_busy, work_left == 0],
                           update={handler_busy: False, stop_event: True, since_signal: 0},
                           doc="stop work done: the handler signals the threads and returns")
-        urgent += [accept.guard, finish.guard]
+        clock.urgent(accept)
+        clock.urgent(finish)
         if p["progress_reports"]:
             prog = m.action("handler_report_progress", "dispatcher",
                             guard=[handler_busy, work_left > 0, scm.since_progress >= every],
                             update=scm.report(SvcState.STOP_PENDING, scm.next_checkpoint(), hint),
                             doc="000.4: STOP_PENDING with a larger checkpoint, within the wait hint")
-            urgent.append(prog.guard)
+            clock.urgent(prog)
     else:
         accept = m.action("handler_accept_stop", "dispatcher",
                           guard=[control == Control.STOP, ~handler_busy],
                           update={**scm.report(SvcState.STOP_PENDING, 1, hint), control: Control.NONE,
                                   stop_event: True, since_signal: 0},
                           doc="003.6: report STOP_PENDING, signal the stop event, return at once")
-        urgent.append(accept.guard)
+        clock.urgent(accept)
 
     # ---- ServiceMain
     start = m.action("main_report_running", "service_main",
@@ -150,20 +152,21 @@ def build(p: Mapping[str, Any]) -> System:
                     guard=[main == Main.STOP_WORK, work_left == 0],
                     update=done_update,
                     doc="stop work done" + ("" if p["wait_for_workers"] else "; reports STOPPED without waiting"))
-    urgent += [start.guard, wake.guard, done.guard]
+    for step in (start, wake, done):
+        clock.urgent(step)
     if p["wait_for_workers"]:
         stopped = m.action("main_report_stopped", "service_main",
                            guard=[main == Main.WAIT_WORKERS, *[not_(a) for a in alive]],
                            update={**scm.report(SvcState.STOPPED), main: Main.EXITED},
                            doc="000.3: every worker has exited; report SERVICE_STOPPED and return")
-        urgent.append(stopped.guard)
+        clock.urgent(stopped)
     if p["progress_reports"]:
         prog = m.action("main_report_progress", "service_main",
                         guard=[any_of(main == Main.STOP_WORK, main == Main.WAIT_WORKERS),
                                scm.reported == SvcState.STOP_PENDING, scm.since_progress >= every],
                         update=scm.report(SvcState.STOP_PENDING, scm.next_checkpoint(), hint),
                         doc="000.4: STOP_PENDING with a larger checkpoint, within the wait hint")
-        urgent.append(prog.guard)
+        clock.urgent(prog)
 
     # ---- workers
     for i, a in enumerate(alive):
@@ -173,16 +176,12 @@ def build(p: Mapping[str, Any]) -> System:
     # ---- clock
     working = any_of(all_of(main == Main.STOP_WORK, work_left > 0), handler_busy)
     finishing = all_of(stop_event, any_of(alive))
-    m.action("tick", "clock",
-             guard=[any_of(scm.pending(), working, finishing, handler_busy),
-                    not_(any_of(urgent)),
-                    not_(all_of(finishing, since_signal >= exit_u))],
-             update={**scm.tick(),
-                     work_left: ite(all_of(working, work_left > 0), work_left - 1, work_left),
-                     handler_elapsed: ite(handler_busy, min_(handler_elapsed + 1, limit + 1), handler_elapsed),
-                     since_signal: ite(stop_event, min_(since_signal + 1, exit_u), since_signal)},
-             duration=TIME_UNIT_S,
-             doc=f"{TIME_UNIT_S} s pass")
+    clock.waits(scm.pending(), finishing, handler_busy)
+    clock.countdown(work_left, working)
+    clock.urgent(all_of(finishing, since_signal >= exit_u))  # a signalled worker exits within worker_exit_s
+    clock.tick({**scm.tick(),
+                handler_elapsed: ite(handler_busy, min_(handler_elapsed + 1, limit + 1), handler_elapsed),
+                since_signal: ite(stop_event, min_(since_signal + 1, exit_u), since_signal)})
     return m
 
 

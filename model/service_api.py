@@ -80,6 +80,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from . import shutdown as _shutdown
+from .clock import Clock
 from .designs import Design, Family, Knob
 from .expr import Expr, VarRef, all_of, any_of, ite, lift, min_, not_
 from .scm import HANDLER_LIMIT_S, TIME_UNIT_S, Control, ScmStatus, SvcState, units
@@ -170,9 +171,7 @@ class ServiceModel:
                                              "monitor: the handler returned from INTERROGATE without reporting (003.3)")
         self.interrogate_wrong = m.bool("interrogate_wrong", False,
                                         "monitor: an INTERROGATE answer differed from the real state, or changed it")
-        self._urgent: list[Expr] = []
-        self._waits: list[Expr] = []
-        self._countdowns: list[tuple[VarRef, Expr]] = []
+        self.clock = Clock(m, TIME_UNIT_S)
         self._specs: list[dict] = []
         self._finished = False
 
@@ -282,17 +281,16 @@ class ServiceModel:
             raise ValueError(f"{name}: declare every step before finish()")
         self._specs.append(dict(name=name, process=process, guard=guard, update=update, args=args, doc=doc))
         if urgent:
-            self._urgent.append(guard)
+            self.clock.urgent(guard)
         return guard
 
     def countdown(self, var: VarRef, while_: Any) -> None:
         """``var`` decreases by one per clock unit while ``while_`` holds and it is positive."""
-        self._countdowns.append((var, lift(while_)))
-        self._waits.append(all_of(while_, var > 0))
+        self.clock.countdown(var, while_)
 
     def waits_on_time(self, cond: Any) -> None:
         """Time may pass while ``cond`` holds (something waits on a timeout)."""
-        self._waits.append(lift(cond))
+        self.clock.waits(cond)
 
     def _monitors(self, upd: Mapping[Any, Any], check_change: bool) -> dict:
         """003.2: when the handler returns, a changed state must have been reported."""
@@ -320,13 +318,10 @@ class ServiceModel:
             after_stop = ~self.stop_sent  # 003.4: nothing after STOP
         may = [self.control == Control.NONE, ~self.handler_busy, ~st.scm_hang, st.reported != SvcState.STOPPED,
                after_stop]
-        m.action("tick", "clock",
-                 guard=[any_of(st.pending(), self.handler_busy, *self._waits), not_(any_of(self._urgent))],
-                 update={**st.tick(),
+        self.clock.waits(st.pending(), self.handler_busy)
+        self.clock.tick({**st.tick(),
                          self.handler_elapsed: ite(self.handler_busy, min_(self.handler_elapsed + 1, self.limit + 1),
-                                                   self.handler_elapsed),
-                         **self._countdown_updates()},
-                 duration=TIME_UNIT_S, doc=f"{TIME_UNIT_S} s pass")
+                                                   self.handler_elapsed)})
         sends = [
             (Control.STOP, [self.accepts["stop"]]),
             (Control.PAUSE, [self.accepts["pause"], st.reported == SvcState.RUNNING]),
@@ -349,14 +344,6 @@ class ServiceModel:
         m.define("actual_state", self.state)
         m.define("stop_begun", self.stop_delivered)
         return m
-
-
-    def _countdown_updates(self) -> dict:
-        """One update per counted-down variable (a variable may run down in several states)."""
-        conds: dict[str, tuple[VarRef, list]] = {}
-        for var, cond in self._countdowns:
-            conds.setdefault(var.name, (var, []))[1].append(cond)
-        return {var: ite(all_of(any_of(cs), var > 0), var - 1, var) for var, cs in conds.values()}
 
 
 def _as_list(guard: Any) -> list:

@@ -46,7 +46,8 @@ from __future__ import annotations
 import enum
 from typing import Any, Mapping
 
-from .expr import Expr, all_of, any_of, ite, min_, not_
+from .clock import Clock
+from .expr import Expr, all_of, any_of, ite, min_
 from .scm import TIME_UNIT_S, units
 from .system import System
 
@@ -159,7 +160,7 @@ def build(p: Mapping[str, Any]) -> System:
             claimed.append(given_up[i])  # the wrong model: "past its budget" taken as "stopped"
         m.define(f"counted_stopped[{i}]", any_of(claimed))
 
-    urgent: list[Expr] = []
+    clock = Clock(m, TIME_UNIT_S)
 
     def receive(i: int) -> dict:
         """Service i's handler takes (PRE)SHUTDOWN, starts its cleanup thread, reports, returns."""
@@ -178,13 +179,13 @@ def build(p: Mapping[str, Any]) -> System:
             why = "003.7: PRESHUTDOWN to a service that accepts it"
         a = m.action("scm_send_preshutdown", "scm", guard=[phase == Phase.PRESHUTDOWN, svc[i] == Run.RUNNING, *before],
                      update=receive(i), args={"i": i}, doc=why)
-        urgent.append(a.guard)
+        clock.urgent(a)
     a = m.action("scm_end_preshutdown", "scm",
                  guard=[phase == Phase.PRESHUTDOWN,
                         *[all_of(svc[i] != Run.RUNNING, settled(i)) for i in pre_list]],
                  update={phase: Phase.SHUTDOWN},
                  doc="003.7/003.8: every PRESHUTDOWN service stopped or timed out; SHUTDOWN begins")
-    urgent.append(a.guard)
+    clock.urgent(a)
 
     # ---- SCM: SHUTDOWN phase, database order, no waiting between services (003.8, 003.11)
     for i in range(n):
@@ -193,7 +194,7 @@ def build(p: Mapping[str, Any]) -> System:
                             *[svc[j] != Run.RUNNING for j in range(i)]],
                      update=receive(i), args={"i": i},
                      doc="003.8/003.11: SHUTDOWN in database order, dependencies not considered")
-        urgent.append(a.guard)
+        clock.urgent(a)
 
     # ---- SCM: stops waiting for a service past its allowance or past the cap (003.7-003.9)
     for i in range(n):
@@ -207,7 +208,7 @@ def build(p: Mapping[str, Any]) -> System:
                      guard=[phase == waiting_phase, svc[i] == Run.CLEANING, ~given_up[i], late],
                      update={given_up[i]: True}, args={"i": i},
                      doc="the wait is over: shutdown proceeds whether or not the service finished")
-        urgent.append(a.guard)
+        clock.urgent(a)
 
     end_phase = Phase.HALTED if p["end"] == "stay" else Phase.OFF
     kill = {} if end_phase == Phase.HALTED else \
@@ -218,7 +219,7 @@ def build(p: Mapping[str, Any]) -> System:
                  doc="every service stopped or was given up on; the machine " +
                      ("stays in its shut-down state: services keep running (003.8)" if end_phase == Phase.HALTED
                       else "powers off or restarts"))
-    urgent.append(a.guard)
+    clock.urgent(a)
 
     # ---- services
     # The stops are declared last (after the clock): declaration order is only the order of the
@@ -232,7 +233,7 @@ def build(p: Mapping[str, Any]) -> System:
             stops.append(dict(name="service_stop", process=f"svc[{i}]", guard=svc[i] == Run.CLEANING,
                               update={svc[i]: Run.STOPPED, work[i]: 0}, args={"i": i},
                               doc="cleanup done: report SERVICE_STOPPED and exit"))
-            urgent.append(all_of(svc[i] == Run.CLEANING, work[i] == 0))
+            clock.urgent(all_of(svc[i] == Run.CLEANING, work[i] == 0))
         if deps.get(i):
             # 003.11: a service whose dependency has stopped may fail (at any moment after, or not).
             stops.append(dict(name="service_fails", process=f"svc[{i}]",
@@ -246,12 +247,12 @@ def build(p: Mapping[str, Any]) -> System:
                                 any_of(phase == Phase.PRESHUTDOWN, phase == Phase.SHUTDOWN)],
                          update={since[i]: 0, hinted[i]: True}, args={"i": i},
                          doc="003.9: STOP_PENDING with a larger checkpoint and the wait hint")
-            urgent.append(a.guard)
+            clock.urgent(a)
 
     # ---- UPS (003.10)
     if t is not None:
         m.action("ups_power_fails", "ups",
-                 guard=[t >= deadline, phase != Phase.OFF, not_(any_of(urgent))],
+                 guard=[t >= deadline, phase != Phase.OFF, clock.quiet()],
                  update={phase: Phase.OFF,
                          **{svc[i]: ite(any_of(svc[i] == Run.RUNNING, svc[i] == Run.CLEANING), Run.KILLED, svc[i])
                             for i in range(n)}},
@@ -261,16 +262,16 @@ def build(p: Mapping[str, Any]) -> System:
     cleaning = [all_of(svc[i] == Run.CLEANING, work[i] > 0, not hangs[i]) for i in range(n)]
     waiting = [all_of(svc[i] == Run.CLEANING, ~given_up[i]) for i in range(n)]
     powered = phase != Phase.OFF
-    upd: dict = {}
+    clock.waits(*waiting)
     for i in range(n):
-        upd[work[i]] = ite(cleaning[i], work[i] - 1, work[i])
-        upd[since[i]] = ite(svc[i] == Run.CLEANING, min_(since[i] + 1, max_allow + 1), since[i])
+        clock.countdown(work[i], cleaning[i])
+    upd: dict = {since[i]: ite(svc[i] == Run.CLEANING, min_(since[i] + 1, max_allow + 1), since[i]) for i in range(n)}
     upd[t_shut] = ite(phase == Phase.SHUTDOWN, min_(t_shut + 1, cap), t_shut)
-    guard = [powered, any_of(*cleaning, *waiting), not_(any_of(urgent))]
+    guard = [powered]
     if t is not None:
         upd[t] = min_(t + 1, deadline)
         guard.append(t < deadline)  # the UPS fails before more time passes
-    m.action("tick", "clock", guard=guard, update=upd, duration=TIME_UNIT_S, doc=f"{TIME_UNIT_S} s pass")
+    clock.tick(upd, guard)
     for spec in stops:
         m.action(**spec)
     return m
