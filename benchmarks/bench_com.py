@@ -10,6 +10,9 @@ For each K in 1..max-k and C in 1..max-c, on a correct design and a buggy one, p
     python benchmarks/bench_com.py --correct com-single-threaded-correct --buggy com-locks-not-counted
 
 Explicit searches stop at --max-states or --timeout; a row that hit a limit says so.
+With K = 1 the default buggy design has nothing to find (its race, 004.8, needs a second client
+whose activation and release bring the server down in the first one's window), so bmc reports
+``bounded@depth`` there.
 """
 
 from __future__ import annotations

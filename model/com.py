@@ -7,7 +7,8 @@ A :class:`ComSide` declares everything that is *not* your server's code:
   first one's class objects suspended or revoked (004.3, 004.5);
 * K clients that call CoGetClassObject (COM marshals IClassFactory, with the
   implicit LockServer(TRUE) of 004.8 when ``implicit_lock``), LockServer,
-  CreateInstance, and Release of instances and factories;
+  CreateInstance, and Release of instances and factories (without the implicit
+  lock, following the documented protocol when ``client_locks_first``);
 * per server process (at most two: the first and the one the SCM relaunches)
   its phase and the state of each class object (registered suspended, active,
   suspended by COM, revoked);
@@ -73,9 +74,34 @@ Abstractions (each keeps the state space small without hiding a documented race)
   within one process's lifetime or at the hand-over to a new process; a third
   process would repeat the second.  Once both are used up, an activation that
   finds no active class object simply waits (the model's cut-off).
+* CoGetClassObject is one step in the client's lane (``client_get_class_object``):
+  COM contacts the server, a server thread marshals IClassFactory (with the
+  implicit LockServer(TRUE) of 004.8 when ``implicit_lock``), and the client
+  unmarshals it.  The server thread does nothing else in between, so no other
+  step can tell "marshaled" from "unmarshaled": with the implicit lock the
+  count is raised at the marshal; without it, the window of 004.8 is the state
+  that follows (the client holds the factory, its LockServer(TRUE) not yet
+  called), in which every other step can interleave.  Putting the step in the
+  client's lane shows in a trace which client holds which factory.
 * With the implicit LockServer (004.8) the client's own LockServer calls are
   answered by the proxy with S_OK and never reach the server, so they change
   no state and are left out; without it they are real calls (``client_lock_server``).
+* Client protocol without the implicit lock (``client_locks_first``, default):
+  what 004.8 says clients usually do -- LockServer(TRUE) right after getting
+  the factory, before any CreateInstance; LockServer(FALSE) only when done,
+  i.e. after creating (and releasing) at least one instance, immediately
+  followed by the Release of the factory (one step,
+  ``client_unlock_and_release_factory``).  Why these restrictions hide no race:
+  a client that unlocks without having created an instance moves the count
+  0 -> 1 -> 0 exactly as one that creates and releases an instance in between,
+  and the server decides only when the count reaches zero; and after
+  LockServer(FALSE) a done client makes no call on the factory but Release,
+  which on a disconnected proxy is local -- a factory in that state is not the
+  one 004.8 is about.  With them, the shortest disconnected factory is the
+  document's race: one client in the window, *another* client's activation
+  and release bringing the server down.  ``client_locks_first=False`` lets a
+  client lock, unlock and create in any order (a single client can then race
+  itself).
 * Calls on a reference whose server has exited are not modelled as steps
   (they fail); releasing such a reference is (the proxy drops it).  Holding it
   is already a violation of ``client_never_holds_disconnected_object``.
@@ -136,6 +162,8 @@ class ComSide:
                             through :meth:`decide`; the reference point of 004.3/004.4)
       factory[k]         -- which process the IClassFactory client k holds belongs to (0: none)
       locked[k]          -- client k called LockServer(TRUE) on it (only without the implicit lock)
+      created[k]         -- client k created an instance with the factory it holds (only without the
+                            implicit lock and with ``client_locks_first``: a client unlocks only when done)
       instance[k]        -- which process the instance client k holds lives in (0: none)
       early_activation   -- monitor: an activation was served before its server finished initialising (004.9)
       late_activation    -- monitor: an activation was served by a server that had decided to shut down (004.3, 004.4)
@@ -144,7 +172,8 @@ class ComSide:
 
     SERVERS = (1, 2)
 
-    def __init__(self, m: System, clients: int, classes: int, threading: str, implicit_lock: bool = True) -> None:
+    def __init__(self, m: System, clients: int, classes: int, threading: str, implicit_lock: bool = True,
+                 client_locks_first: bool = True) -> None:
         if threading not in THREADING:
             raise InputError(f"threading = {threading!r}; use one of {', '.join(THREADING)}")
         if not (1 <= clients and 1 <= classes):
@@ -155,6 +184,8 @@ class ComSide:
         self.threading = threading
         self.single = threading == "single_threaded"
         self.implicit_lock = implicit_lock
+        # With the implicit lock the client's LockServer never reaches the server: its protocol is unobservable.
+        self.locks_first = client_locks_first and not implicit_lock
         self._server_guards: dict[int, list[Expr]] = {s: [] for s in self.SERVERS}
         self._finished = False
         self._clients_added = False
@@ -173,6 +204,9 @@ class ComSide:
                               f"server process of the IClassFactory client {k} holds (0: none)") for k in self.clients]
         self.locked = [m.bool(f"locked[{k}]", False, f"client {k} holds a LockServer(TRUE) on its factory's server")
                        for k in self.clients]
+        self.created = ([m.bool(f"created[{k}]", False,
+                                f"client {k} created an instance with the factory it holds (it may now unlock)")
+                         for k in self.clients] if self.locks_first else None)
         self.instance = [m.int(f"instance[{k}]", 0, len(self.SERVERS), 0,
                                f"server process of the instance client {k} holds (0: none)") for k in self.clients]
         # ---- monitors
@@ -255,7 +289,7 @@ class ComSide:
 
     # ------------------------------------------------------------ lanes and server steps
     def lane(self, s: int, thread: str = "main") -> str:
-        """Process (trace lane) name of a server thread: ``server1`` or ``server1.t0``."""
+        """Process (trace lane) name of a server thread: ``server1`` or ``server1.apt0``."""
         if self.single:
             return f"server{s}"
         return f"server{s}" if thread == "main" else f"server{s}.{thread}"
@@ -283,22 +317,32 @@ class ComSide:
             raise InputError("add_clients() was called twice")
         self._clients_added = True
         m = self.m
+        # Declaration order decides nothing but which of several equally short traces the explicit
+        # engine reports (its BFS tries actions in this order): every client's CoGetClassObject first,
+        # then the other client steps from the last client down to client 0.  The 004.8 race then
+        # reads as the document tells it: client 0 gets its factory, and in its window another client
+        # connects, creates an instance and releases it, and the server shuts down.
         for k in self.clients:
-            fac, lk, inst = self.factory[k], self.locked[k], self.instance[k]
-            idle = all_of(fac == 0, inst == 0)
+            fac, inst = self.factory[k], self.instance[k]
             for s in self.SERVERS:
                 ph = self.phase[s]
                 for c in self.classes:
-                    # COM dispatches the request to class object c in process s, the server thread
-                    # marshals IClassFactory (and, with the implicit lock, LockServer(TRUE) runs in the
-                    # server in the same step, 004.8); the client unmarshals the proxy.
-                    m.action("com_marshal_factory", self.lane(s, f"t{k}"),
-                             guard=[idle, self.accepting(s, c)],
+                    # CoGetClassObject, one step in the client's lane (module docstring): COM dispatches
+                    # the request to class object c in process s, a server thread marshals IClassFactory
+                    # (with the implicit lock, LockServer(TRUE) runs in the server in the same step,
+                    # 004.8), and the client unmarshals the proxy.
+                    m.action("client_get_class_object", f"client{k}",
+                             guard=[fac == 0, inst == 0, self.accepting(s, c)],
                              update={fac: s,
                                      self.early: self.early | (ph == Phase.INIT),
                                      self.late: self.late | self.decided[s]},
                              args={"k": k, "c": c, "s": s},
-                             doc="004.8: CoGetClassObject; COM marshals the class object's IClassFactory to client k")
+                             doc="004.8: CoGetClassObject; COM marshals the class object's IClassFactory "
+                                 "to client k, which unmarshals it")
+        for k in reversed(self.clients):
+            fac, lk, inst = self.factory[k], self.locked[k], self.instance[k]
+            made = self.created[k] if self.locks_first else None
+            for s in self.SERVERS:
 
                 def on_release(counted: bool, s: int = s) -> dict:
                     if not counted:
@@ -320,13 +364,23 @@ class ComSide:
                          update={fac: 0, **on_release(counts_locks and self.implicit_lock)}, args={"k": k, "s": s},
                          doc="Release of the IClassFactory proxy" +
                              ("; COM's implicit LockServer(FALSE) runs in the server (004.8)" if self.implicit_lock else ""))
-                if not self.implicit_lock:
+                if self.locks_first:
+                    # Done: it created an instance and holds none; LockServer(FALSE) and the Release
+                    # of the factory are one step (module docstring: why this hides no race).
+                    m.action("client_unlock_and_release_factory", f"client{k}",
+                             guard=[fac == s, lk, made, inst == 0],
+                             update={lk: False, made: False, fac: 0, **on_release(counts_locks)},
+                             args={"k": k, "s": s},
+                             doc="done with the factory: IClassFactory::LockServer(FALSE), then its Release")
+                elif not self.implicit_lock:
                     m.action("client_unlock_server", f"client{k}", guard=[fac == s, lk],
                              update={lk: False, **on_release(counts_locks)}, args={"k": k, "s": s},
                              doc="IClassFactory::LockServer(FALSE)")
             alive_fac = any_of(all_of(fac == s, self.phase[s] != Phase.EXITED) for s in self.SERVERS)
-            m.action("client_create_instance", f"client{k}", guard=[alive_fac, inst == 0],
-                     update={inst: fac}, args={"k": k},
+            # 004.8's protocol: CreateInstance only once the client holds its own LockServer(TRUE).
+            m.action("client_create_instance", f"client{k}",
+                     guard=[alive_fac, inst == 0, *([lk] if self.locks_first else [])],
+                     update={inst: fac, **({made: True} if self.locks_first else {})}, args={"k": k},
                      doc="IClassFactory::CreateInstance: the constructor runs in the server (instances + 1)")
             if not self.implicit_lock:
                 m.action("client_lock_server", f"client{k}", guard=[alive_fac, ~lk],

@@ -21,6 +21,9 @@ def _check(p: Mapping[str, Any]) -> None:
         (not helpers and not p["cleanup_on_zero"], "cleanup_on_zero applies to counting = helpers only"),
         (not p["suspended_registration"] and not p["resume"],
          "resume = false applies to suspended_registration = true only"),
+        (p["implicit_lock"] and not p["client_locks_first"],
+         "client_locks_first = false applies to implicit_lock = false only (with the implicit lock the proxy "
+         "answers the client's LockServer itself, 004.8)"),
     ]
     for bad, why in rules:
         if bad:
@@ -52,6 +55,10 @@ COM_SERVER = Family(
         Knob("resume", True, "call CoResumeClassObjects once every class is registered (004.10)"),
         Knob("implicit_lock", True, "COM's implicit LockServer(TRUE) on marshaling IClassFactory and "
                                     "LockServer(FALSE) on its release (004.8); false shows the race it prevents"),
+        Knob("client_locks_first", com_server.DEFAULTS["client_locks_first"],
+             "without the implicit lock: each client follows 004.8's protocol -- LockServer(TRUE) right after "
+             "getting the factory, before CreateInstance; LockServer(FALSE) and the factory's Release only when "
+             "done; false: lock, create and unlock in any order"),
     ),
     build=com_server.build,
     properties=com_server.CHECKED_AGAINST,

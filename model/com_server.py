@@ -21,10 +21,18 @@ Rules encoded (numbers from shared/seeds/README.md; source 004_f9c625dab112fe6b.
 
 Actors: the SCM, K clients, and up to two server processes (the first, and the one the SCM
 starts when an activation finds the class objects withdrawn), each with its threads: ``serverS``
-(main thread: registration, cleanup, exit), ``serverS.tK`` (the thread that marshals client K's
-class object: in a free-threaded server an RPC thread, in an apartment server the class's
-apartment), ``serverS.aptC`` (apartment C registering/revoking its class object).  In a
-single-threaded server all of these are the one thread ``serverS``.
+(main thread: registration, cleanup, exit) and ``serverS.aptC`` (apartment C registering/revoking
+its class object).  In a single-threaded server these are the one thread ``serverS``.  A client's
+call (CoGetClassObject, CreateInstance, LockServer, Release) is one step in the client's lane
+``clientK``, with the server code it runs (marshaling, constructor, destructor, the shutdown
+decision of the release that reaches zero) in the same step, on whatever server thread serves it:
+that thread does nothing else in between (``model/com.py`` docstring).
+
+Client protocol (``client_locks_first``, matters only without COM's implicit lock): as 004.8 says
+clients usually do, LockServer(TRUE) right after getting the factory, LockServer(FALSE) and the
+factory's Release only when done.  With it, ``com-no-implicit-lock``'s shortest disconnected
+factory is the race 004.8 tells: one client between marshaling and its LockServer(TRUE), another
+client creating and releasing an instance, the server shutting down under the first.
 
 Threading models differ in two places only: when an activation can first be dispatched
 (``ComSide.accepting``: single-threaded only once the message loop runs) and whether the shutdown
@@ -66,6 +74,8 @@ DEFAULTS: dict[str, Any] = {
     "suspended_registration": True,  # REGCLS_SUSPENDED for every class (004.10)
     "resume": True,  # call CoResumeClassObjects once every class is registered (004.10)
     "implicit_lock": True,  # COM's implicit LockServer around a marshaled IClassFactory (004.8)
+    "client_locks_first": True,  # without the implicit lock: clients LockServer(TRUE) before CreateInstance
+    #                              and unlock (then release the factory) only when done (004.8)
 }
 
 
@@ -73,7 +83,7 @@ def build(p: Mapping[str, Any]) -> System:
     """The COM local-server model for parameters ``p`` (validated by the design layer)."""
     m = System("com_server", __doc__ or "", parameters=p, time_unit=TIME_UNIT_S)
     com = ComSide(m, clients=p["clients"], classes=p["classes"], threading=p["threading"],
-                  implicit_lock=p["implicit_lock"])
+                  implicit_lock=p["implicit_lock"], client_locks_first=p["client_locks_first"])
     helpers = p["counting"] == "helpers"
     counts_locks = p["helpers_in"] == "both" if helpers else p["count_locks"]
     suspended = p["suspended_registration"]

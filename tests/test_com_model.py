@@ -33,9 +33,12 @@ PINNED = {
     "com-helpers-on-instances-only": ((110, 162, 938, 1404), {
         "server_exits_only_when_unused": (8, 10, 8, 10),
         "client_never_holds_disconnected_object": (8, 10, 8, 10)}),
-    "com-no-implicit-lock": ((60, 63, 730, 753), {
-        "server_exits_only_when_unused": (7, 8, 7, 8),
-        "client_never_holds_disconnected_object": (6, 7, 6, 7)}),
+    # Clients follow 004.8's protocol (LockServer(TRUE) first, unlock when done): the race needs a
+    # second client whose activation and release bring the server down in the first one's window,
+    # so one client cannot hit it (K=1 proved).  client_locks_first=false: see the test below.
+    "com-no-implicit-lock": ((27, 30, 279, 298), {
+        "server_exits_only_when_unused": (None, None, 10, 11),
+        "client_never_holds_disconnected_object": (None, None, 9, 10)}),
     "com-free-threaded-shutdown-race": ((90, 230, 558, 1202), {
         "server_exits_only_when_unused": (8, 10, 8, 10),
         "client_never_holds_disconnected_object": (8, 10, 8, 10),
@@ -104,8 +107,13 @@ def test_explicit_state_count_verdicts_and_lengths(name, i):
 @pytest.mark.parametrize("name", BUGGY)
 @pytest.mark.parametrize("i", [0, 3])
 def test_bmc_shortest_equals_explicit(name, i):
-    _, system, goals = _setup(name, SIZES[i])
+    design, system, goals = _setup(name, SIZES[i])
     lengths = _lengths(name, i)
+    if not lengths:
+        # Nothing to find at this size (explicit proves every property): bmc must not find it either.
+        for r in bmc.run(system, [g for g in goals if g.id in design.expect], depth=12):
+            assert r.verdict.value == "bounded" and r.bound == 12, (r.property, r.reason)
+        return
     wanted = [g for g in goals if g.id in lengths]
     for r in bmc.run(system, wanted, depth=max(lengths.values())):
         assert r.verdict.value == "violated", (r.property, r.reason)
@@ -123,8 +131,11 @@ def test_bmc_finds_nothing_in_correct_designs(name):
 # In the slow set (to keep this file near a minute): the apartment variant, whose reachable graph
 # equals the free-threaded one (same pinned counts: an apartment thread registers its class object
 # and pumps at once), and recheck-all-counts, whose one violation is the same late hand-out the
-# classic-recheck and shutdown-race fuzz runs must find.
-_FUZZ_SLOW = ("com-apartment-no-suspended-registration", "com-free-threaded-recheck-all-counts")
+# classic-recheck and shutdown-race fuzz runs must find; and no-implicit-lock, whose race needs one
+# client to stay idle in its window while another runs a whole activation (random runs take about
+# 30,000 steps, ~25 s, to hit it).
+_FUZZ_SLOW = ("com-apartment-no-suspended-registration", "com-free-threaded-recheck-all-counts",
+              "com-no-implicit-lock")
 FUZZ_CASES = [pytest.param(n, marks=pytest.mark.slow) if n in _FUZZ_SLOW else n for n in BUGGY]
 
 
@@ -148,15 +159,57 @@ def test_witnesses_reachable_in_correct_designs(name, i):
         assert r.verdict.value == "violated", f"witness of {r.property} unreachable: {r.reason}"
 
 
+def _race_story(trace) -> tuple[int, int]:
+    """Check a disconnected-factory trace against 004.8's story; return (victim, other client).
+
+    The victim got its factory (a step in its own lane) and never called LockServer(TRUE); in
+    that window another client got a factory, locked, created an instance, released it and
+    unlocked -- the release that reached zero took the shutdown decision -- and the server exited."""
+    final = trace.as_dict(trace.final)
+    assert final["phase[1]"] == "EXITED" and trace.steps[-1].action == "server_exit"
+    holders = [k for k in (0, 1) if final[f"factory[{k}]"] == 1]
+    assert len(holders) == 1, holders
+    victim, other = holders[0], 1 - holders[0]
+    assert final[f"locked[{victim}]"] is False
+    mine = [s.action for s in trace.steps if s.process == f"client{victim}"]
+    theirs = [s.action for s in trace.steps if s.process == f"client{other}"]
+    assert mine == ["client_get_class_object"]
+    assert theirs == ["client_get_class_object", "client_lock_server", "client_create_instance",
+                      "client_release_instance", "client_unlock_and_release_factory"]
+    steps = [(s.process, s.action) for s in trace.steps]
+    decision = next(j for j, st in enumerate(trace.states) if trace.as_dict(st)["shutdown_decided[1]"]) - 1
+    assert steps[decision] == (f"client{other}", "client_unlock_and_release_factory")
+    assert steps.index((f"client{victim}", "client_get_class_object")) < decision  # inside the window
+    return victim, other
+
+
 def test_disconnected_factory_race_is_the_documented_one():
-    """004.8: without the implicit lock the client holds a factory of an exited server,
-    and no LockServer of the client's was pending-free: the server's counts were zero."""
+    """004.8 without the implicit lock, clients following the documented protocol: the shortest
+    disconnected factory is the document's race, with two clients (every engine's shortest trace)."""
     _, system, goals = _setup("com-no-implicit-lock", (2, 2))
-    (r,) = explicit.run(system, [g for g in goals if g.id == "client_never_holds_disconnected_object"])
-    final = r.trace.as_dict(r.trace.final)
-    assert final["phase[1]"] == "EXITED" and 1 in (final["factory[0]"], final["factory[1]"])
-    assert r.trace.steps[-1].action == "server_exit"
-    assert any(s.action == "com_marshal_factory" for s in r.trace.steps)
+    goal = [g for g in goals if g.id == "client_never_holds_disconnected_object"]
+    (r,) = explicit.run(system, goal)
+    victim, _ = _race_story(r.trace)
+    # The explicit engine reports it in the document's order (model/com.py: declaration order):
+    # client 0 gets its factory first, then the other client's whole activation runs in its window.
+    assert victim == 0 and r.trace.steps[3].process == "client0"
+    (b,) = bmc.run(system, goal, depth=10)
+    assert b.verdict.value == "violated" and b.trace.length == 10
+    _race_story(b.trace)
+
+
+def test_client_not_following_the_protocol_races_itself():
+    """client_locks_first=false: one client may create before locking, so it alone can bring the
+    server down and keep a disconnected factory (the earlier, undocumented shape of the race)."""
+    design = registry()["com-no-implicit-lock"]
+    pinned = {(1, 1): (60, 7, 6), (2, 2): (753, 8, 7)}  # states, shortest server_exits / client_never
+    for (k, c), (states, exits, holds) in pinned.items():
+        system = design.build({"clients": k, "classes": c, "client_locks_first": False})
+        full = explicit.run(system, [Goal("_all", (), TRUE)], keep_graph=False)[0]
+        assert full.states == states
+        goals = [CATALOG[p].goal(system) for p in design.expect]
+        got = {r.property: r.trace.length for r in explicit.run(system, goals) if r.verdict.value == "violated"}
+        assert got == {"server_exits_only_when_unused": exits, "client_never_holds_disconnected_object": holds}
 
 
 def test_implicit_lock_closes_the_race():
@@ -172,6 +225,7 @@ def test_implicit_lock_closes_the_race():
     {"counting": "by_hand", "helpers_in": "instances_only"},
     {"counting": "by_hand", "cleanup_on_zero": False},
     {"suspended_registration": False, "resume": False},
+    {"implicit_lock": True, "client_locks_first": False},
 ])
 def test_meaningless_knob_combinations_are_rejected(settings):
     family = registry()["com-free-threaded-correct"].family
