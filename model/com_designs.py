@@ -104,9 +104,9 @@ DESIGNS = [
     Design("com-no-implicit-lock", COM_SERVER,
            {"threading": "single_threaded", **_CLASSIC, "implicit_lock": False},
            ("server_exits_only_when_unused", "client_never_holds_disconnected_object"),
-           "without COM's implicit LockServer on marshaling, the server can shut down between marshaling "
-           "IClassFactory and the client's LockServer(TRUE): a disconnected class factory, or a LockServer(TRUE) "
-           "that reaches a server already shutting down (004.8)",
+           "without COM's implicit LockServer on marshaling: between marshaling IClassFactory to one client and "
+           "its LockServer(TRUE), another client creates an instance and releases it, the server shuts down, and "
+           "the first client holds a disconnected factory (or its LockServer reaches a dying server) (004.8)",
            fixed=("implicit_lock",)),
     Design("com-free-threaded-shutdown-race", COM_SERVER, {"threading": "free_threaded", "counting": "by_hand"},
            ("server_exits_only_when_unused", "client_never_holds_disconnected_object",
