@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("--property", action="append", default=[], metavar="ID", help="check only this property")
     ck.add_argument("--json", action="store_true", help="print one JSON object, no progress")
     ck.add_argument("--out", default="scmcheck-out", metavar="DIR", help="where counterexample traces are written")
-    ck.add_argument("--timeout", type=float, metavar="SECONDS", help="per-engine time budget (then: unknown)")
+    ck.add_argument("--timeout", type=float, metavar="SECONDS", help="time budget for explicit and bmc, each (then: unknown); fuzz is bounded by --runs")
     ck.add_argument("--runs", type=int, default=None, metavar="N", help="fuzz: random runs per search (default 200)")
 
     sh = sub.add_parser("show", help="re-check a trace file and render it")
