@@ -17,7 +17,7 @@ from scmcheck.model.designs import built_in
 from scmcheck.properties.catalog import CATALOG
 from scmcheck.properties.engines import bmc, explicit
 from scmcheck.traces import itf
-from scmcheck.traces.graph import cause_sources, trace_to_graph
+from scmcheck.traces.graph import cause_sources, held_values, trace_to_graph
 from scmcheck.traces import render_svg as rs
 from scmcheck.traces.render import render
 from scmcheck.traces.render_mermaid import sanitise
@@ -329,6 +329,109 @@ def test_svg_change_lines_and_row_heights():
     # rows stack with a fixed gap
     for k in (1, 2, 3):
         assert box(k + 1)[0] - box(k)[0] == box(k)[1] + rs.ROW_GAP
+
+
+def _held(root: ET.Element) -> list[dict]:
+    """The held-value bars: their data-* attributes, bar rect and label text."""
+    out = []
+    for g in root.iter(f"{SVG_NS}g"):
+        if g.get("class") != "held-span":
+            continue
+        [rect] = g.findall(f"{SVG_NS}rect")
+        [text] = g.findall(f"{SVG_NS}text")
+        out.append({**{k[5:]: v for k, v in g.attrib.items() if k.startswith("data-")},
+                    "x": float(rect.get("x")), "w": float(rect.get("width")), "y1": float(rect.get("y")),
+                    "y2": float(rect.get("y")) + float(rect.get("height")), "label": text.text,
+                    "lx": float(text.get("x")), "ly": float(text.get("y"))})
+    return out
+
+
+def test_svg_held_value_in_the_com_race(com_trace):
+    """Rule 004.8: client0 gets the factory at step 4 and holds it while the server exits."""
+    t = com_trace
+    step4 = t.steps[3]
+    assert (step4.process, step4.action, t.changes(3)) == ("client0", "client_get_class_object", {"factory[0]": 1})
+    assert "factory[0]" in t.focus and t.as_dict(t.final)["factory[0]"] == 1
+    root = _svg(t)
+    [span] = _held(root)
+    assert {k: span[k] for k in ("lane", "var", "value", "since", "until")} == {
+        "lane": "client0", "var": "factory[0]", "value": "1", "since": "4", "until": str(t.length)}
+    assert span["label"] == "holds factory[0]=1 since step 4"
+    # along client0's lifeline, from the bottom of step 4's box down past the top of the last box
+    [life] = [e for e in root.iter(f"{SVG_NS}line") if e.get("class") == "lifeline" and e.get("data-lane") == "client0"]
+    assert span["x"] + span["w"] / 2 == pytest.approx(float(life.get("x1")))
+    groups = _step_groups(root)
+    box4 = groups[4].find(f"{SVG_NS}rect")
+    assert span["y1"] == pytest.approx(float(box4.get("y")) + float(box4.get("height")))
+    last = groups[t.length].find(f"{SVG_NS}rect")
+    assert span["y2"] == pytest.approx(float(last.get("y")) + float(last.get("height")))
+    assert span["ly"] > span["y2"]  # labelled at its bottom
+    assert any("held since that step" in x for x in _texts(root))  # in the legend
+
+
+def test_svg_no_held_value_when_changed_by_the_last_step(stop_trace):
+    """STOPPED is reported by the last step: nothing was held meanwhile."""
+    assert "reported" in stop_trace.focus
+    assert not _held(_svg(stop_trace))
+    assert not any("held since that step" in x for x in _texts(_svg(stop_trace)))
+
+
+def _held_toy(steps: list[tuple[str, str, tuple]], focus: list[str], init=(False, 0, 0, False)) -> Trace:
+    """A toy over a bool, an int, an enum and a bool: (action, process, state after)."""
+    vs = [VarInfo("flag", "bool"), VarInfo("count", "int", 0, 3), VarInfo("mode", "enum", 0, 2, ("A", "B", "C")),
+          VarInfo("other", "bool")]
+    return Trace("toy", vs, init, [Step(a, p, {}, st, 0.0, (), ()) for a, p, st in steps],
+                 property="p", processes=["x", "y", "clock"], focus=focus)
+
+
+def test_held_value_rule():
+    set_early = [("x_set", "x", (True, 2, 1, False)),
+                 ("y_a", "y", (True, 2, 1, True)),
+                 ("y_b", "y", (True, 2, 1, False)),
+                 ("y_c", "y", (True, 2, 1, True))]
+    t = _held_toy(set_early, ["flag", "count", "mode", "other"])
+    assert held_values(t) == [("flag", 1, True), ("count", 1, 2), ("mode", 1, "B")]  # other: changed last
+    spans = _held(_svg(t))
+    assert [(s["lane"], s["var"], s["since"], s["label"]) for s in spans] == [
+        ("x", "flag", "1", "holds flag=true since step 1"), ("x", "count", "1", "holds count=2 since step 1"),
+        ("x", "mode", "1", "holds mode=B since step 1")]
+    # three bars on one lane: side by side, not on top of each other; labels do not overlap
+    xs = sorted((s["x"], s["x"] + s["w"]) for s in spans)
+    assert all(a[1] <= b[0] for a, b in zip(xs, xs[1:]))
+    boxes = sorted((s["ly"], s["lx"], s["lx"] + rs.text_w(s["label"], rs.SMALL_PX)) for s in spans)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[0] != b[0] or a[2] <= b[1] or b[2] <= a[1], (a, b)
+    # not set: false, zero, back to the initial value, or not in the focus
+    unset = [("x_set", "x", (False, 0, 0, True)), ("y_a", "y", (False, 0, 0, True)),
+             ("y_b", "y", (False, 0, 0, True))]
+    assert not held_values(_held_toy(unset, ["flag", "count", "mode"], init=(True, 1, 0, False)))
+    assert not _held(_svg(_held_toy(set_early, ["other"])))
+    # changed only one row before the end: no "meanwhile"
+    late = [("y_a", "y", (False, 0, 0, True)), ("x_set", "x", (True, 0, 0, True)), ("y_b", "y", (True, 0, 0, False))]
+    assert held_values(_held_toy(late, ["flag"])) == [("flag", 2, True)]
+    assert not _held(_svg(_held_toy(late, ["flag"])))
+    # a change by the clock lane is time passing, never a held value
+    ticked = [("tick", "clock", (False, 1, 0, False)), ("y_a", "y", (False, 1, 0, True)),
+              ("y_b", "y", (False, 1, 0, False)), ("y_c", "y", (False, 1, 0, True))]
+    assert not held_values(_held_toy(ticked, ["count"]))
+    assert not _held(_svg(_held_toy(ticked, ["count"])))
+    # a plain run (no violated property) has no focus and no bars
+    plain = _held_toy(set_early, ["flag"])
+    plain.property = None
+    assert not _held(_svg(plain))
+
+
+def test_svg_held_value_when_the_last_row_is_a_tick():
+    t = _held_toy([("x_set", "x", (True, 0, 0, False)), ("y_a", "y", (True, 0, 0, True)),
+                   ("tick", "clock", (True, 1, 0, True)), ("tick", "clock", (True, 2, 0, True))], ["flag"])
+    root = _svg(t)
+    [span] = _held(root)
+    assert (span["since"], span["until"]) == ("1", "4")
+    [rule] = [e for e in root.iter(f"{SVG_NS}line") if e.get("class") == "tick-rule"]
+    assert span["y2"] == pytest.approx(float(rule.get("y1")))  # down to the time of the violation
+    [bad] = [e for e in root.iter(f"{SVG_NS}text") if "once this time has passed" in (e.text or "")]
+    assert span["ly"] > float(bad.get("y")) + 6  # the label is below the violation message
 
 
 def test_wrap_items_never_loses_text():

@@ -27,6 +27,8 @@ file gives the same graph as the engine's own trace.
 
 from __future__ import annotations
 
+from typing import Any
+
 import networkx as nx
 
 from .trace import Trace
@@ -67,6 +69,46 @@ def cause_sources(trace: Trace) -> dict[int, dict[int, list[str]]]:
             # Older ITF files may lack ``writes``; any change is then a write.
             if before[pos] != after[pos] and (not written or name in written):
                 last_change[name] = k
+    return out
+
+
+def held_values(trace: Trace) -> list[tuple[str, int, Any]]:
+    """Values the violated property reads that a thread set earlier and still holds.
+
+    ``[(var, step, display value)]`` in ``trace.focus`` order: for each focus
+    variable, ``step`` is the last step that changed it (the value after that
+    step is the final one).  A variable is listed only when
+
+    * it changed at all, and not by the clock (time passing is drawn as an axis),
+      and not by the last step (then there is no "meanwhile");
+    * its final value is *set*: different from the initial value and, for a
+      boolean, true, for an integer, non-zero (an enum may hold any value other
+      than the initial one: any other member is a state somebody reached).
+
+    This is the "window" of a race: one thread acquired something at ``step``
+    and kept it while the others ran into the violation.  Model-independent: it
+    uses only the trace's variables, states, lanes and focus.
+    """
+    if not trace.steps or not trace.focus:
+        return []
+    pos = {v.name: n for n, v in enumerate(trace.variables)}
+    states = trace.states
+    final = trace.final
+    out: list[tuple[str, int, Any]] = []
+    for name in trace.focus:
+        n = pos.get(name)
+        if n is None:
+            continue
+        info = trace.variables[n]
+        value = final[n]
+        if value == trace.init[n]:
+            continue
+        if info.kind != "enum" and not value:  # false, 0
+            continue
+        last = max((k for k in range(1, trace.length + 1) if states[k - 1][n] != states[k][n]), default=None)
+        if last is None or last == trace.length or trace.steps[last - 1].process == CLOCK:
+            continue
+        out.append((name, last, info.display(value)))
     return out
 
 

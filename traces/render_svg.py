@@ -11,6 +11,14 @@ row holds exactly one box, so the horizontal part never crosses another box.
 The violating state is red, followed by the property, its rules and the full
 final state, and a legend.
 
+A "window" is made visible: a value the violated property reads that a thread
+set well before the end and still holds (``graph.held_values``: last changed by
+a non-clock step, set, not the initial value) gets a translucent red bar along
+that thread's lifeline, from the box of the step that set it down to the last
+row, labelled under the last row "holds v=x since step k".  Only changes at
+least ``HELD_MIN_ROWS`` rows before the last row get one (a change just before
+the violation has no "meanwhile" worth drawing).
+
 Nothing a reader needs is cut off:
 
 * a box shows the step number and the whole action label on one line when it
@@ -35,7 +43,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
-from .graph import CLOCK, cause_sources
+from .graph import CLOCK, cause_sources, held_values
 from .trace import Step, Trace, format_value
 
 # ---- geometry (px); text widths are estimated from monospace advance (0.602 em)
@@ -66,6 +74,10 @@ FINAL_COL_MIN = 170  # final-state columns: at least this, else as wide as the l
 LEGEND_W = 900  # the legend needs about this much
 
 RED, RED_FILL = "#c62828", "#fdecea"
+HELD, HELD_LINE = "#ef5350", "#e57373"  # held-value bars: the violation's red, translucent
+HELD_W = 8  # width of a held-value bar; bars of one lane sit side by side
+HELD_LINE_H = 12  # one line of held-value labels under the last row
+HELD_MIN_ROWS = 2  # a held-value bar only when the value was set this many rows before the last
 CAUSE = "#1f5fbf"
 GREY, LIGHT = "#6b7280", "#d1d5db"
 
@@ -85,6 +97,7 @@ svg.scmtrace .halo {{ paint-order: stroke; stroke: #ffffff; stroke-width: 3px; s
 svg.scmtrace .bad {{ font-size: {LABEL_PX}px; font-weight: bold; fill: {RED}; }}
 svg.scmtrace .var {{ font-size: {SMALL_PX}px; }}
 svg.scmtrace .varhot {{ font-size: {SMALL_PX}px; font-weight: bold; fill: {RED}; }}
+svg.scmtrace .held {{ font-size: {SMALL_PX}px; fill: {RED}; }}
 svg.scmtrace .leg {{ font-size: {SMALL_PX}px; fill: #374151; }}
 """
 
@@ -361,6 +374,24 @@ def render_svg(trace: Trace) -> str:
             row.h = TICK_H + TICK_LINE_H * (len(row.lines) - 1)
         y += row.h
     rows_end = y + (12 if rows and rows[-1].kind == "tick" else 0)
+
+    # ---- held values: bars along lifelines, labels on free lines under the last row
+    spans = _held_spans(trace, rows, row_of, lane_x) if violated else []
+    if spans:
+        last = rows[-1]
+        label_top = last.y + last.box_h if last.kind == "step" else last.y + last.h + 6
+        placed: list[list[tuple[float, float]]] = []  # per label line: occupied x intervals
+        for sp in spans:
+            w = text_w(sp.label, SMALL_PX)
+            left = min(max(sp.x - w / 2, x0), width - MARGIN - w)
+            line = 0
+            while line < len(placed) and any(left < b + 8 and a < left + w + 8 for a, b in placed[line]):
+                line += 1
+            if line == len(placed):
+                placed.append([])
+            placed[line].append((left, left + w))
+            sp.label_x, sp.label_y = left, label_top + 12 + HELD_LINE_H * line
+        rows_end = max(rows_end, label_top + 12 + HELD_LINE_H * (len(placed) - 1) + 8)
     repeat_heads = len(rows) > 12  # long traces: lane names again at the bottom
     lanes_end = rows_end + (HEAD_H if repeat_heads else 0)
     top_lanes = MARGIN + title_h
@@ -382,7 +413,7 @@ def render_svg(trace: Trace) -> str:
     final_top = lanes_end + 10
     final_h = 50 + 14 * nlines + 16 * len(why_lines)
     legend_top = final_top + final_h + 12
-    height = math.ceil(legend_top + 64 + MARGIN)
+    height = math.ceil(legend_top + 64 + (24 if spans else 0) + MARGIN)
 
     out: list[str] = []
     add = out.append
@@ -450,6 +481,20 @@ def render_svg(trace: Trace) -> str:
                 add(f'<text class="time" x="{axis_x - 4}" y="{row.y + 15}" text-anchor="end">t={row.time:g}s</text>')
                 add(f'<circle cx="{axis_x}" cy="{row.y + 11}" r="3" fill="{GREY}"/>')
                 shown_time = row.time
+
+    # ---- held values (under arrows and boxes: a later box of the lane covers its bar)
+    for sp in spans:
+        tip = (f"{sp.var} = {format_value(sp.value)}: set by step {sp.step} ({sp.lane}) and still held "
+               f"when {trace.property} is violated after step {trace.length}; the property reads it")
+        add(f'<g class="held-span" data-lane="{esc(sp.lane)}" data-var="{esc(sp.var)}" '
+            f'data-value="{esc(format_value(sp.value))}" data-since="{sp.step}" data-until="{trace.length}">'
+            f"<title>{esc(tip)}</title>")
+        add(f'<rect x="{sp.x - HELD_W / 2:g}" y="{sp.y1:g}" width="{HELD_W}" height="{max(sp.y2 - sp.y1, 0):g}" '
+            f'fill="{HELD}" fill-opacity="0.3" stroke="{HELD_LINE}" stroke-width="1"/>')
+        add(f'<line x1="{sp.x - HELD_W:g}" y1="{sp.y2:g}" x2="{sp.x + HELD_W:g}" y2="{sp.y2:g}" '
+            f'stroke="{HELD_LINE}" stroke-width="2"/>')
+        add(f'<text class="held halo" x="{sp.label_x:g}" y="{sp.label_y:g}">{esc(sp.label)}</text>')
+        add("</g>")
 
     # ---- cause arrows (under the boxes)
     for reader in rows:
@@ -529,7 +574,7 @@ def render_svg(trace: Trace) -> str:
             + (f"<title>{esc(entry)}</title>" if text != entry else "") + "</text>")
 
     # ---- legend
-    _legend(add, x0, legend_top)
+    _legend(add, x0, legend_top, held=bool(spans))
     add("</svg>")
     return "\n".join(out) + "\n"
 
@@ -542,7 +587,7 @@ def _lane_header(add: Any, lane: str, cx: float, top: float, w: float) -> None:
         + (f"<title>{esc(lane)}</title>" if shown != lane else "") + "</text>")
 
 
-def _legend(add: Any, x: float, y: float) -> None:
+def _legend(add: Any, x: float, y: float, held: bool = False) -> None:
     add(f'<text class="act" x="{x}" y="{y + 4}">Legend</text>')
     r1, r2 = y + 20, y + 44
     add(f'<rect x="{x}" y="{r1 - 10}" width="34" height="16" rx="3" fill="#f8fafc" stroke="#475569"/>')
@@ -555,3 +600,59 @@ def _legend(add: Any, x: float, y: float) -> None:
     add(f'<text class="leg" x="{x + 42}" y="{r2 + 2}">clock tick: model time passes; the axis shows the time</text>')
     add(f'<rect x="{lx}" y="{r2 - 10}" width="34" height="16" rx="3" fill="{RED_FILL}" stroke="{RED}" stroke-width="2"/>')
     add(f'<text class="leg" x="{lx + 42}" y="{r2 + 2}">the step after which the property is violated</text>')
+    if held:
+        r3 = y + 68
+        add(f'<rect x="{x}" y="{r3 - 7}" width="34" height="{HELD_W}" fill="{HELD}" fill-opacity="0.3" '
+            f'stroke="{HELD_LINE}"/>')
+        add(f'<text class="leg" x="{x + 42}" y="{r3 + 2}">a value the property reads, held since that step '
+            "(the bar runs along that thread's lifeline to the violation)</text>")
+
+
+@dataclass
+class HeldSpan:
+    """A held-value bar (see ``graph.held_values``): where it runs and its label."""
+
+    var: str
+    step: int
+    value: Any
+    lane: str
+    x: float  # centre of the bar
+    y1: float  # bottom of the box of the step that set the value
+    y2: float  # the last row
+    label: str
+    label_x: float = 0.0
+    label_y: float = 0.0
+
+
+def _held_spans(trace: Trace, rows: list[Row], row_of: dict[int, Row], lane_x: Any) -> list[HeldSpan]:
+    """Bars for the values the property reads that were set at least HELD_MIN_ROWS rows before the end.
+
+    Bars of one lane are offset side by side around its lifeline (in order of
+    the step that set them), so they never cover each other.
+    """
+    if not rows:
+        return []
+    index = {id(row): n for n, row in enumerate(rows)}
+    last = rows[-1]
+    if last.kind == "step":
+        end = last.y + last.box_h
+    else:
+        end = last.y + TICK_H / 2 - 2 + TICK_LINE_H * (len(last.lines) - 1)
+    found = []
+    for var, k, value in held_values(trace):
+        start = row_of[k]
+        if len(rows) - 1 - index[id(start)] < HELD_MIN_ROWS:
+            continue
+        found.append((var, k, value, start))
+    per_lane: dict[str, int] = {}
+    for _, _, _, start in found:
+        per_lane[start.lane] = per_lane.get(start.lane, 0) + 1
+    seen: dict[str, int] = {}
+    spans = []
+    for var, k, value, start in sorted(found, key=lambda f: (f[3].lane, f[1])):
+        n, m = seen.get(start.lane, 0), per_lane[start.lane]
+        seen[start.lane] = n + 1
+        x = lane_x(start.lane) + (n - (m - 1) / 2) * (HELD_W + 4)
+        spans.append(HeldSpan(var, k, value, start.lane, x, start.y + start.box_h, end,
+                              f"holds {var}={format_value(value)} since step {k}"))
+    return spans
