@@ -33,7 +33,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .expr import all_of
-from .scm import Control, SvcState, units
+from .scm import TIME_UNIT_S, Control, SvcState, units
 from .service_api import CONTROL_PROPERTIES, ServiceModel
 from .system import System
 
@@ -73,7 +73,7 @@ def build(p: Mapping[str, Any]) -> System:
 
     # ---- state variables (service side; the SCM side and monitors are ServiceModel's)
     work_left = m.int("work_left", 0, max(start_u, stop_u), start_u,
-                      "units of start-up or stop work left for the current pending state")
+                      "start-up or stop work left for the current pending state", unit=TIME_UNIT_S)
     # The SERVICE_STATUS structure the service keeps globally and answers INTERROGATE from.
     # Only the 'stale' design keeps it separately (its pause path reports from a local copy);
     # in the others the answer is the real state, so the variable would be redundant.

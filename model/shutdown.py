@@ -121,17 +121,19 @@ def build(p: Mapping[str, Any]) -> System:
     # ---- state variables
     phase = m.enum("phase", Phase, Phase.PRESHUTDOWN, "where system shutdown is")
     svc = [m.enum(f"svc[{i}]", Run, Run.RUNNING, f"where service {i}'s process is") for i in range(n)]
-    work = [m.int(f"work[{i}]", 0, work_u, work_u, f"units of cleanup (unsaved data) left in service {i}")
+    work = [m.int(f"work[{i}]", 0, work_u, work_u, f"cleanup (unsaved data) left in service {i}", unit=TIME_UNIT_S)
             for i in range(n)]
     since = [m.int(f"since[{i}]", 0, max_allow + 1, 0,
-                   f"units since service {i} got its control or last reported progress (saturates)")
+                   f"time since service {i} got its control or last reported progress (saturates)",
+                   unit=TIME_UNIT_S)
              for i in range(n)]
     hinted = [m.bool(f"hinted[{i}]", False, f"service {i} reported STOP_PENDING with a wait hint")
               for i in range(n)] if p["progress_reports"] else None
     given_up = [m.bool(f"given_up[{i}]", False, f"the SCM stopped waiting for service {i} while it was cleaning")
                 for i in range(n)]
-    t_shut = m.int("t_shut", 0, cap, 0, "units since the SHUTDOWN phase began (saturates at the cap)")
-    t = m.int("t", 0, deadline, 0, "units since shutdown began (UPS power)") if deadline else None
+    t_shut = m.int("t_shut", 0, cap, 0, "time since the SHUTDOWN phase began (saturates at the cap)",
+                   unit=TIME_UNIT_S)
+    t = m.int("t", 0, deadline, 0, "time since shutdown began (UPS power)", unit=TIME_UNIT_S) if deadline else None
 
     # ---- definitions the catalog reads
     def gone(i: int) -> Expr:

@@ -285,7 +285,8 @@ def print_report(loaded: Any, results: list, status: int) -> None:
     print()
     violated = sorted({r.property for r in results if r.verdict.value == "violated"})
     if loaded.expect is not None:
-        expected = sorted(loaded.expect)
+        checked = {r.property for r in results}
+        expected = sorted(set(loaded.expect) & checked)
         verdict = "as labelled" if violated == expected else f"labelled {', '.join(expected) or 'correct'}"
         print(f"violated: {', '.join(violated) or 'none'} ({verdict})")
     else:
