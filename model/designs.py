@@ -8,7 +8,7 @@ fixes some knobs and says which catalog properties it is expected to violate
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional
 
 from .errors import InputError
 from .system import System
@@ -160,7 +160,3 @@ def built_in(name: str) -> Design:
         raise InputError(f"unknown design {name!r}; run 'scmcheck list' for the built-in designs, "
                          "or pass a .toml design file or file.py:object")
     return reg[name]
-
-
-def names(items: Sequence[Design]) -> list[str]:
-    return [d.name for d in items]

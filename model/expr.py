@@ -413,11 +413,3 @@ def to_text(e: Expr) -> str:
     if op == "neg":
         return f"-{args[0]}"
     return f"{op}({', '.join(args)})"
-
-
-def enum_label(enum_cls: type[enum.IntEnum], value: int) -> str:
-    """Name of an enum value, or the number if it is not a member."""
-    try:
-        return enum_cls(value).name
-    except ValueError:
-        return str(value)

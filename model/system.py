@@ -341,7 +341,3 @@ class System:
 
     def describe(self, state: State) -> str:
         return "{" + ", ".join(f"{k}={v}" for k, v in self.as_dict(state).items()) + "}"
-
-    def evaluate(self, e: Expr, state: State) -> Any:
-        """Value of ``e`` in ``state`` (compiled each call: for tests and replay, not search)."""
-        return compile_python(e)(state)

@@ -42,3 +42,34 @@ def test_catalog_entry_is_complete(prop):
 def test_every_family_has_a_correct_design():
     fams = {d.family.name for d in DESIGNS if not d.expect}
     assert fams == set(families())
+
+
+def test_user_registered_property_is_checked_through_the_cli(capsys, tmp_path):
+    """A user's own catalog entry, registered from their design file, is usable with --property."""
+    from scmcheck.cli import main
+    from scmcheck.properties import catalog
+
+    src = tmp_path / "mine.py"
+    src.write_text(
+        "from scmcheck.model.designs import built_in\n"
+        "from scmcheck.model.expr import not_\n"
+        "from scmcheck.properties import catalog\n"
+        "from scmcheck.properties.entry import Property\n"
+        "if 'workers_never_all_gone_while_running' not in catalog.CATALOG:\n"
+        "    catalog.register(Property('workers_never_all_gone_while_running',\n"
+        "        'While the service reports RUNNING some worker is alive.', ('000.2',),\n"
+        "        lambda m: not_(m['reported'] == 3) | m['worker_alive[0]'],\n"
+        "        lambda m: m['reported'] == 3, 'the service runs'))\n"
+        "design = built_in('service-correct')\n")
+    try:
+        code = main(["check", f"{src}:design", "--property", "workers_never_all_gone_while_running",
+                     "--out", str(tmp_path), "--json"])
+        out = capsys.readouterr().out
+        assert code == 0
+        assert {r["verdict"] for r in __import__("json").loads(out)["results"]} == {"proved"}
+        with pytest.raises(Exception, match="already in the catalog"):
+            catalog.register(catalog.CATALOG["workers_never_all_gone_while_running"])
+    finally:
+        prop = catalog.CATALOG.pop("workers_never_all_gone_while_running", None)
+        if prop in catalog.PROPERTIES:
+            catalog.PROPERTIES.remove(prop)
