@@ -22,7 +22,7 @@ import sys
 import time
 
 from scmcheck.model.designs import built_in
-from scmcheck.model.expr import TRUE
+from scmcheck.model.lang.expr import TRUE
 from scmcheck.properties.catalog import CATALOG
 from scmcheck.properties.engines import bmc, explicit, fuzz
 from scmcheck.properties.result import Goal

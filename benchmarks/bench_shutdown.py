@@ -1,4 +1,4 @@
-"""Benchmark the system-shutdown model (model/shutdown.py) at M = 2..5 services.
+"""Benchmark the system-shutdown model (model/families/shutdown.py) at M = 2..5 services.
 
 For each M it prints:
   * explicit: reachable states and states/s of the exhaustive search of two correct designs

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from scmcheck.model.expr import Expr
+from scmcheck.model.lang.expr import Expr
 
 
 class Verdict(str, enum.Enum):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from scmcheck import __version__
-from scmcheck.model.errors import InputError, ScmcheckError
+from scmcheck.model.lang.errors import InputError, ScmcheckError
 
 ENGINE_ORDER = ("explicit", "bmc", "fuzz")
 EXIT_OK, EXIT_VIOLATION, EXIT_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
@@ -121,7 +121,7 @@ def _params(items: Sequence[str]) -> dict:
 
 
 def _select(loaded: Any, wanted: Sequence[str]) -> list:
-    from scmcheck.model.errors import ModelError
+    from scmcheck.model.lang.errors import ModelError
     from scmcheck.properties import catalog
 
     if wanted:

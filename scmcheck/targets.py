@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from scmcheck.model.designs import Design, Family, built_in, families
-from scmcheck.model.errors import InputError, ScmcheckError
-from scmcheck.model.system import System
+from scmcheck.model.lang.errors import InputError, ScmcheckError
+from scmcheck.model.lang.system import System
 
 try:
     import tomllib

@@ -26,8 +26,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple, Optional
 
-from scmcheck.model.expr import Expr, all_of, any_of, count_true, implies, interval, ite, lift, max_, min_, not_
-from scmcheck.model.system import System
+from scmcheck.model.lang.expr import Expr, all_of, any_of, count_true, implies, interval, ite, lift, max_, min_, not_
+from scmcheck.model.lang.system import System
 from scmcheck.properties.result import Goal
 
 Chooser = Callable[[int, int], int]
@@ -298,8 +298,8 @@ def random_system(choose: Chooser, allow_oob: bool = False, name: str = "rand") 
     """Draw one small system and its goals through ``choose``."""
     g = _Gen(choose, allow_oob)
     m = System(name, "a random system for differential tests")
-    lines = ["from scmcheck.model.expr import all_of, any_of, count_true, implies, ite, lift, max_, min_, not_",
-             "from scmcheck.model.system import System",
+    lines = ["from scmcheck.model.lang.expr import all_of, any_of, count_true, implies, ite, lift, max_, min_, not_",
+             "from scmcheck.model.lang.system import System",
              "from scmcheck.properties.result import Goal",
              "from randsys import E2, E3, E4  # run from tests/",
              "",

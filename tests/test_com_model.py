@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from scmcheck.model.designs import registry
-from scmcheck.model.errors import InputError
-from scmcheck.model.expr import TRUE
+from scmcheck.model.lang.errors import InputError
+from scmcheck.model.lang.expr import TRUE
 from scmcheck.properties.catalog import CATALOG
 from scmcheck.properties.engines import bmc, explicit, fuzz
 from scmcheck.properties.result import Goal
@@ -190,7 +190,7 @@ def test_disconnected_factory_race_is_the_documented_one():
     goal = [g for g in goals if g.id == "client_never_holds_disconnected_object"]
     (r,) = explicit.run(system, goal)
     victim, _ = _race_story(r.trace)
-    # The explicit engine reports it in the document's order (model/com.py: declaration order):
+    # The explicit engine reports it in the document's order (model/windows/com.py: declaration order):
     # client 0 gets its factory first, then the other client's whole activation runs in its window.
     assert victim == 0 and r.trace.steps[3].process == "client0"
     (b,) = bmc.run(system, goal, depth=10)
@@ -292,7 +292,7 @@ def test_server_that_never_finishes_init_is_caught():
     """A user server that registers only its first class never finishes initialising: it accepts
     nothing and has nothing to do, which suspended_server_cleans_up_promptly reports."""
     from scmcheck.model.com import ClassObj, ComSide, Phase
-    from scmcheck.model.system import System
+    from scmcheck.model.lang.system import System
 
     m = System("stuck", "", parameters={})
     com = ComSide(m, clients=1, classes=2, threading="free_threaded")

@@ -1,4 +1,4 @@
-"""The control-handler model (model/controls.py, rules 003.1-003.6) and users' own designs.
+"""The control-handler model (model/families/controls.py, rules 003.1-003.6) and users' own designs.
 
 Every built-in ``controls-*`` design is held to its label with pinned shortest
 counterexample lengths (computed by running the engines, then pinned): explicit
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from scmcheck.model.designs import Design, built_in, registry
-from scmcheck.model.errors import InputError
-from scmcheck.model.scm import Control, SvcState
+from scmcheck.model.lang.errors import InputError
+from scmcheck.model.windows.scm import Control, SvcState
 from scmcheck.properties.catalog import CATALOG
 from scmcheck.properties.engines import bmc, explicit, fuzz
 

@@ -52,9 +52,9 @@ def test_user_registered_property_is_checked_through_the_cli(capsys, tmp_path):
     src = tmp_path / "mine.py"
     src.write_text(
         "from scmcheck.model.designs import built_in\n"
-        "from scmcheck.model.expr import not_\n"
+        "from scmcheck.model.lang.expr import not_\n"
         "from scmcheck.properties import catalog\n"
-        "from scmcheck.properties.entry import Property\n"
+        "from scmcheck.properties.catalog.entry import Property\n"
         "if 'workers_never_all_gone_while_running' not in catalog.CATALOG:\n"
         "    catalog.register(Property('workers_never_all_gone_while_running',\n"
         "        'While the service reports RUNNING some worker is alive.', ('000.2',),\n"

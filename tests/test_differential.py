@@ -52,8 +52,8 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from randsys import RandomSystem, from_seed, random_system
-from scmcheck.model.errors import ModelError
-from scmcheck.model.expr import compile_python
+from scmcheck.model.lang.errors import ModelError
+from scmcheck.model.lang.expr import compile_python
 from scmcheck.properties.engines import bmc, explicit, fuzz
 from scmcheck.properties.result import Verdict
 from scmcheck.traces.itf import from_itf, to_itf

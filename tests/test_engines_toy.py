@@ -11,9 +11,9 @@ import enum
 
 import pytest
 
-from scmcheck.model.errors import ModelError
-from scmcheck.model.expr import FALSE, TRUE, all_of, count_true, ite, min_, not_
-from scmcheck.model.system import System
+from scmcheck.model.lang.errors import ModelError
+from scmcheck.model.lang.expr import FALSE, TRUE, all_of, count_true, ite, min_, not_
+from scmcheck.model.lang.system import System
 from scmcheck.properties.engines import bmc, explicit, fuzz
 from scmcheck.properties.result import Goal, Verdict
 from scmcheck.traces import itf

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LANGUAGE = {"scmcheck.model.expr", "scmcheck.model.system", "scmcheck.model.errors", "scmcheck.model"}
+LANGUAGE = {"scmcheck.model.lang.expr", "scmcheck.model.lang.system", "scmcheck.model.lang.errors", "scmcheck.model"}
 
 
 def imports(path: Path) -> set[str]:

@@ -1,4 +1,4 @@
-"""System shutdown with M services (model/shutdown.py, rules 003.7-003.12).
+"""System shutdown with M services (model/families/shutdown.py, rules 003.7-003.12).
 
 Every built-in ``shutdown-*`` design is held to its label with pinned shortest
 counterexample lengths (computed by running the engines, then pinned): explicit
@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from scmcheck.model.designs import built_in, registry
-from scmcheck.model.errors import InputError
-from scmcheck.model.shutdown import Phase, Run
+from scmcheck.model.lang.errors import InputError
+from scmcheck.model.families.shutdown import Phase, Run
 from scmcheck.properties.catalog import CATALOG
 from scmcheck.properties.engines import bmc, explicit, fuzz
 from scmcheck.traces.render import render

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from scmcheck.model.errors import InputError
+from scmcheck.model.lang.errors import InputError
 
 from .trace import Step, Trace, VarInfo
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, Callable
 
-from scmcheck.model.errors import InputError
+from scmcheck.model.lang.errors import InputError
 
 from .trace import Trace, join_changes
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from scmcheck.model.errors import InputError
-from scmcheck.model.expr import Expr, compile_python
+from scmcheck.model.lang.errors import InputError
+from scmcheck.model.lang.expr import Expr, compile_python
 
 from .trace import Trace
 

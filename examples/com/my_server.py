@@ -23,7 +23,7 @@ from typing import Any, Mapping
 
 from scmcheck.model.com import TIME_UNIT_S, ClassObj, ComSide, Phase, com_design
 from scmcheck.model.designs import Knob
-from scmcheck.model.system import System
+from scmcheck.model.lang.system import System
 
 
 def build(p: Mapping[str, Any]) -> System:

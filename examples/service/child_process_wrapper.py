@@ -19,7 +19,7 @@ import enum
 from typing import Any, Mapping
 
 from scmcheck.model.designs import Knob
-from scmcheck.model.expr import all_of
+from scmcheck.model.lang.expr import all_of
 from scmcheck.model.service_api import CONTROL_PROPERTIES, Control, ServiceModel, SvcState, units, user_design
 
 HINT_S = 20

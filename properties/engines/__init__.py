@@ -1,6 +1,6 @@
 """Engines: each takes a system and goals and returns one Result per goal.
 
-Engines know the modelling language (``scmcheck.model.system``/``expr``),
+Engines know the modelling language (``scmcheck.model.lang.system``/``expr``),
 never a concrete model.
 """
 

@@ -21,7 +21,7 @@ from typing import Any, Optional, Sequence
 
 import z3
 
-from scmcheck.model.expr import to_z3
+from scmcheck.model.lang.expr import to_z3
 
 from ..result import Goal, Result, Verdict
 from .common import Progress, Ticker, checked_trace
@@ -172,7 +172,7 @@ def _unknown(goals: Sequence[Goal], which: Sequence[int], results: dict, k: int,
 
 def _check_bounds(unroll: _Unrolling, k: int) -> None:
     """A step that takes a variable out of its range is a model bug, reported as such."""
-    from scmcheck.model.errors import ModelError
+    from scmcheck.model.lang.errors import ModelError
 
     solver = unroll.solver
     lit = z3.Bool(f"#oob@{k}")

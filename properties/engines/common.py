@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Optional, Sequence
 
-from scmcheck.model.expr import variables
+from scmcheck.model.lang.expr import variables
 from scmcheck.traces.replay import replay
 from scmcheck.traces.trace import Trace, trace_from_actions
 

@@ -13,7 +13,7 @@ from typing import Any, Optional, Sequence
 
 import networkx as nx
 
-from scmcheck.model.expr import compile_python
+from scmcheck.model.lang.expr import compile_python
 
 from ..result import Goal, Result, Verdict
 from .common import Progress, Ticker, checked_trace
@@ -106,7 +106,7 @@ def _path(parent: dict, state: tuple) -> list:
 
 def reachable_states(system: Any) -> nx.DiGraph:
     """The whole reachable state graph (for tests, exports and the docs)."""
-    from scmcheck.model.expr import TRUE
+    from scmcheck.model.lang.expr import TRUE
 
     res = run(system, [Goal("_all", (), TRUE)])
     return res[0].extra["graph"]

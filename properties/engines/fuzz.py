@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from scmcheck.model.expr import compile_python
+from scmcheck.model.lang.expr import compile_python
 
 from ..result import Goal, Result, Verdict
 from .common import Progress, Ticker, checked_trace

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from scmcheck.model.errors import ModelError
-from scmcheck.model.expr import Expr, not_
-from scmcheck.model.system import System
+from scmcheck.model.lang.errors import ModelError
+from scmcheck.model.lang.expr import Expr, not_
+from scmcheck.model.lang.system import System
 
-from .result import Goal
+from ..result import Goal
 
 @dataclass(frozen=True)
 class Property:

@@ -20,7 +20,7 @@ Actors: the SCM, services ``svc[0..M-1]`` (database order = index order), the UP
 One clock unit is ``scm.TIME_UNIT_S`` = 10 s; every duration is a knob in seconds.
 
 Simplifications, and why:
-* Each service's handler is the correct one of model/controls.py (signal the cleanup thread,
+* Each service's handler is the correct one of model/families/controls.py (signal the cleanup thread,
   report, return at once), so receiving (PRE)SHUTDOWN and starting the cleanup is one step
   of the SCM.  Handler mistakes are the controls model's business.
 * Services are identical apart from their place in the dependency chain; with
@@ -46,10 +46,10 @@ from __future__ import annotations
 import enum
 from typing import Any, Mapping
 
-from .clock import Clock
-from .expr import Expr, all_of, any_of, ite, min_
-from .scm import TIME_UNIT_S, units
-from .system import System
+from ..lang.clock import Clock
+from ..lang.expr import Expr, all_of, any_of, ite, min_
+from ..windows.scm import TIME_UNIT_S, units
+from ..lang.system import System
 
 
 class Phase(enum.IntEnum):
@@ -279,7 +279,7 @@ def build(p: Mapping[str, Any]) -> System:
     return m
 
 
-# The invariants this model is checked against (catalog ids, properties/catalog.py).
+# The invariants this model is checked against (catalog ids, properties/catalog/__init__.py).
 CHECKED_AGAINST = (
     "preshutdown_ends_by_stop_or_timeout",
     "preshutdown_service_stops_before_timeout",

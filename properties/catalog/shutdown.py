@@ -1,6 +1,6 @@
 """Catalog entries for system shutdown (rules 003.7-003.12).
 
-The entries read the per-service definitions of model/shutdown.py
+The entries read the per-service definitions of model/families/shutdown.py
 (``exited[i]``, ``dependency_stopped[i]``, ``data_lost[i]``, ``budget_overrun[i]``,
 ``preshutdown_timed_out[i]``, ``preshutdown_settled[i]``, ``counted_stopped[i]``)
 and the variables ``phase`` and ``svc[i]``; the number of services is the
@@ -10,9 +10,9 @@ the same names.
 
 from __future__ import annotations
 
-from scmcheck.model.expr import Expr, all_of, any_of, implies, not_
-from scmcheck.model.shutdown import Phase, Run
-from scmcheck.model.system import System
+from scmcheck.model.lang.expr import Expr, all_of, any_of, implies, not_
+from scmcheck.model.families.shutdown import Phase, Run
+from scmcheck.model.lang.system import System
 
 from .entry import Property
 

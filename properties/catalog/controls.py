@@ -6,14 +6,14 @@ The entries read a model through the variables of
 the built-in ``controls`` family and users' own -- is checked by the same
 entries.  ``no_control_after_stop``, ``handler_returns_within_30s``,
 ``pending_progress_within_wait_hint`` and ``reported_state_matches_actual``
-(properties/service_catalog.py) apply to those designs as well.
+(properties/catalog/service.py) apply to those designs as well.
 """
 
 from __future__ import annotations
 
-from scmcheck.model.expr import all_of, any_of, not_
-from scmcheck.model.scm import Control, SvcState
-from scmcheck.model.system import System
+from scmcheck.model.lang.expr import all_of, any_of, not_
+from scmcheck.model.windows.scm import Control, SvcState
+from scmcheck.model.lang.system import System
 
 from .entry import Property
 

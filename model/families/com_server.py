@@ -26,7 +26,7 @@ its class object).  In a single-threaded server these are the one thread ``serve
 call (CoGetClassObject, CreateInstance, LockServer, Release) is one step in the client's lane
 ``clientK``, with the server code it runs (marshaling, constructor, destructor, the shutdown
 decision of the release that reaches zero) in the same step, on whatever server thread serves it:
-that thread does nothing else in between (``model/com.py`` docstring).
+that thread does nothing else in between (``model/windows/com.py`` docstring).
 
 Client protocol (``client_locks_first``, matters only without COM's implicit lock): as 004.8 says
 clients usually do, LockServer(TRUE) right after getting the factory, LockServer(FALSE) and the
@@ -48,7 +48,7 @@ document's words), or instances and the LockServer count.  Only the last one kee
 being left with a class object handed out after the decision, because such a hand-out raises only
 the lock count (COM's implicit LockServer, 004.8).
 
-The COM side (SCM, clients, class-object table, monitors, clock) is ``model/com.py``; this file
+The COM side (SCM, clients, class-object table, monitors, clock) is ``model/windows/com.py``; this file
 supplies only the server's own steps and its shutdown decision, exactly as a user's server does
 (examples/com/my_server.py).
 """
@@ -57,9 +57,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .com import CHECKED_AGAINST as _CHECKED, TIME_UNIT_S, ClassObj, ComSide, Phase
-from .expr import any_of
-from .system import System
+from ..windows.com import CHECKED_AGAINST as _CHECKED, TIME_UNIT_S, ClassObj, ComSide, Phase
+from ..lang.expr import any_of
+from ..lang.system import System
 
 DEFAULTS: dict[str, Any] = {
     "clients": 2,  # K client processes
@@ -152,5 +152,5 @@ def build(p: Mapping[str, Any]) -> System:
     return m
 
 
-# The invariants this model is checked against (catalog ids, properties/com_catalog.py).
+# The invariants this model is checked against (catalog ids, properties/catalog/com.py).
 CHECKED_AGAINST = _CHECKED

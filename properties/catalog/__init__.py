@@ -13,13 +13,13 @@ seconds, and are converted with the model's time unit.
 
 from __future__ import annotations
 
-from scmcheck.model.errors import InputError, ModelError
+from scmcheck.model.lang.errors import InputError, ModelError
 
-from . import com_catalog, controls_catalog, service_catalog, shutdown_catalog
+from . import com, controls, service, shutdown
 from .entry import Property
 
 # One module per model family; each exposes PROPERTIES.
-_MODULES = (service_catalog, controls_catalog, com_catalog, shutdown_catalog)
+_MODULES = (service, controls, com, shutdown)
 
 PROPERTIES: list[Property] = [p for mod in _MODULES for p in mod.PROPERTIES]
 CATALOG: dict[str, Property] = {}

@@ -10,9 +10,9 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from .errors import InputError
-from .expr import Expr, any_of, ite, min_
-from .system import System
+from ..lang.errors import InputError
+from ..lang.expr import Expr, any_of, ite, min_
+from ..lang.system import System
 
 # Time is counted in units of TIME_UNIT_S seconds: every documented number the
 # stop protocol needs (30 s handler limit, wait hints in tens of seconds, ~20 s

@@ -6,7 +6,7 @@ are plain Python loops that declare one indexed variable/action per member;
 ``args`` records the index so engines can treat a family as one rule.
 
 Every engine interprets the same :class:`Action` objects: ``guard``/``update``
-are :class:`~scmcheck.model.expr.Expr` trees, compiled once to Python here and
+are :class:`~scmcheck.model.lang.expr.Expr` trees, compiled once to Python here and
 translated to Z3 by BMC.
 """
 

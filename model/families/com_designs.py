@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from . import com_server
-from .com import THREADING
-from .designs import Design, Family, Knob
-from .errors import InputError
+from ..windows.com import THREADING
+from ..lang.designs import Design, Family, Knob
+from ..lang.errors import InputError
 
 
 def _check(p: Mapping[str, Any]) -> None:

@@ -13,7 +13,7 @@ Rules encoded (numbers from shared/seeds/README.md):
 
 Actors: the SCM, the control dispatcher (handler), ServiceMain (which also does the
 pause/continue work of the worker threads -- one thread suffices for the control
-protocol; model/service.py covers the worker threads at stop), and the clock.
+protocol; model/families/service.py covers the worker threads at stop), and the clock.
 One clock unit is ``scm.TIME_UNIT_S`` = 10 s.
 
 The life cycle: the SCM has started the service (START_PENDING, checkpoint 1);
@@ -22,9 +22,9 @@ progress, then RUNNING with the accepted controls.  Then the SCM sends any
 accepted control, any number of times: PAUSE/CONTINUE (through PAUSE_PENDING /
 CONTINUE_PENDING), INTERROGATE, user codes, DEVICEEVENT, and finally STOP
 (STOP_PENDING, ``stop_work_s`` of stop work, STOPPED).  SHUTDOWN and PRESHUTDOWN
-are delivered by the system-shutdown model (model/shutdown.py).
+are delivered by the system-shutdown model (model/families/shutdown.py).
 
-Built with the public building blocks of model/service_api.py, as a user's
+Built with the public building blocks of model/windows/service_api.py, as a user's
 design would be.
 """
 
@@ -32,10 +32,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .expr import all_of
-from .scm import TIME_UNIT_S, Control, SvcState, units
-from .service_api import CONTROL_PROPERTIES, ServiceModel
-from .system import System
+from ..lang.expr import all_of
+from ..windows.scm import TIME_UNIT_S, Control, SvcState, units
+from ..windows.service_api import CONTROL_PROPERTIES, ServiceModel
+from ..lang.system import System
 
 DEFAULTS: dict[str, Any] = {
     "scm": "post_sp2",  # 003.5: post_sp2 (Server 2003 / XP SP2 and later) or xp
@@ -191,5 +191,5 @@ def build(p: Mapping[str, Any]) -> System:
     return svc.finish()
 
 
-# The invariants this model is checked against (catalog ids, properties/catalog.py).
+# The invariants this model is checked against (catalog ids, properties/catalog/__init__.py).
 CHECKED_AGAINST = CONTROL_PROPERTIES

@@ -25,10 +25,10 @@ from __future__ import annotations
 import enum
 from typing import Any, Mapping
 
-from .clock import Clock
-from .expr import all_of, any_of, ite, min_, not_
-from .scm import TIME_UNIT_S, Control, ScmStatus, SvcState, units
-from .system import System
+from ..lang.clock import Clock
+from ..lang.expr import all_of, any_of, ite, min_, not_
+from ..windows.scm import TIME_UNIT_S, Control, ScmStatus, SvcState, units
+from ..lang.system import System
 
 
 class Main(enum.IntEnum):
@@ -185,7 +185,7 @@ def build(p: Mapping[str, Any]) -> System:
     return m
 
 
-# The invariants this model is checked against (catalog ids, properties/catalog.py).
+# The invariants this model is checked against (catalog ids, properties/catalog/__init__.py).
 CHECKED_AGAINST = (
     "stopped_only_after_threads_exit",
     "reported_state_matches_actual",

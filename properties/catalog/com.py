@@ -1,13 +1,13 @@
 """Catalog entries for the COM local-server lifetime (rules 004.2-004.10).
 
-Predicates read a model only through named definitions, which ``model/com.py``
+Predicates read a model only through named definitions, which ``model/windows/com.py``
 (``ComSide.finish``) provides; a user's server built on ComSide gets them for free.
 """
 
 from __future__ import annotations
 
-from scmcheck.model.expr import not_
-from scmcheck.model.system import System
+from scmcheck.model.lang.expr import not_
+from scmcheck.model.lang.system import System
 
 from .entry import Property
 

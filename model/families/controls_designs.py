@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from . import controls
-from .designs import Design, Family, Knob
-from .errors import InputError
+from ..lang.designs import Design, Family, Knob
+from ..lang.errors import InputError
 
 
 def _check(p: Mapping[str, Any]) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from scmcheck.model.expr import Expr, all_of, any_of, not_
-from scmcheck.model.scm import HANDLER_LIMIT_S, PENDING, SvcState
-from scmcheck.model.system import System
+from scmcheck.model.lang.expr import Expr, all_of, any_of, not_
+from scmcheck.model.windows.scm import HANDLER_LIMIT_S, PENDING, SvcState
+from scmcheck.model.lang.system import System
 
 from .entry import Property
 

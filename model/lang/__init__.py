@@ -1,0 +1,1 @@
+"""The modelling language: variables, expressions, actions, the clock, designs and knobs."""
