@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from scmcheck.model.lang.expr import Expr
+from scmcheck.model.lang.temporal import LeadsTo
 
 
 class Verdict(str, enum.Enum):
@@ -14,22 +15,42 @@ class Verdict(str, enum.Enum):
 
     ``bounded`` means no violation up to ``bound`` steps and is never "holds";
     ``proved`` means the whole reachable state space (for these parameters)
-    was searched, or the engine found that no longer path exists.
+    was searched, or the engine found that no longer path exists; ``vacuous``
+    means the property's reachability witness was proved unreachable, so a
+    "proved" would say nothing.
     """
 
     VIOLATED = "violated"
     BOUNDED = "bounded"
     PROVED = "proved"
+    VACUOUS = "vacuous"
     UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
 class Goal:
-    """A property to check: its id, rule numbers and invariant expression."""
+    """A property to check, in one of three shapes.
+
+    ``invariant``: a state predicate every reachable state satisfies.
+    ``leads_to``: an eventually property under fairness (model/lang/temporal.py).
+    ``time_lock``: the model sanity property ``time_can_advance``.
+    ``witness``: a state predicate that must be reachable for a verdict on the
+    property to mean anything (None: the property gives no witness).
+    """
 
     id: str
     rules: tuple
-    invariant: Expr
+    invariant: Optional[Expr] = None
+    leads_to: Optional[LeadsTo] = None
+    time_lock: bool = False
+    witness: Optional[Expr] = None
+
+    @property
+    def kind(self) -> str:
+        """"invariant", "leads_to" or "time_lock"."""
+        if self.time_lock:
+            return "time_lock"
+        return "leads_to" if self.leads_to is not None else "invariant"
 
 
 @dataclass
@@ -48,6 +69,10 @@ class Result:
     steps: Optional[int] = None  # fuzz: steps executed
     file: Optional[str] = None  # where the trace was saved
     extra: dict = field(default_factory=dict)
+    kind: str = "invariant"
+    witness_steps: Optional[int] = None  # the witness was reached in this many steps
+    witness_note: str = ""  # "witness reached in 3 steps", "witness not reached within 30 steps", ...
+    assumptions: list = field(default_factory=list)  # what the verdict assumed, in words
 
     def to_json(self) -> dict:
         return {
@@ -58,7 +83,12 @@ class Result:
             "bound": self.bound,
             "states": self.states,
             "seconds": round(self.seconds, 4),
-            "trace": None if self.trace is None else {"length": self.trace.length, "file": self.file},
+            "trace": None if self.trace is None else {"length": self.trace.length, "file": self.file,
+                                                      "loop": self.trace.loop},
             "reason": self.reason or None,
             "steps": self.steps,
+            "kind": self.kind,
+            "witness": {"reached": self.witness_steps is not None, "steps": self.witness_steps,
+                        "note": self.witness_note or None},
+            "assumptions": list(self.assumptions),
         }

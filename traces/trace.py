@@ -86,6 +86,10 @@ class Trace:
     time_unit: Optional[float] = None
     processes: list = field(default_factory=list)
     focus: list = field(default_factory=list)  # variables the violated invariant reads
+    # A lasso (liveness counterexample): the index of the state the run returns to after the
+    # last state; states[loop] == the last state.  loop == length means the run stutters in its
+    # last state forever.  None for a finite trace.
+    loop: Optional[int] = None
 
     @builtins.property
     def length(self) -> int:

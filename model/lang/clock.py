@@ -20,14 +20,53 @@ may pass with three declarations:
 
 The tick's guard is ``any waits and no urgent``: every engine reads it from the
 one action, like any other guard.
+
+With nothing waiting and no urgent step enabled the state is *quiescent*: time
+would pass and change nothing, so the clock declares no action for it, but it
+tells the system (``System.set_time``) that time may pass there.  This is what
+keeps a stopped service from being taken for a time-lock, and lets liveness
+assume that time progresses (model/lang/temporal.py).
+
+When a step happens is the designer's explicit choice (:func:`timing_of`):
+
+``AT_ONCE``
+    the step is urgent: a thread that is runnable and does not wait on time
+    takes it before any time passes (a handler returning, ServiceMain reacting
+    to an event it waited on).
+``ANY_TIME``
+    the step may happen at any moment its guard holds, or never: time keeps
+    passing while it is enabled (an error that may strike during STOP_PENDING,
+    "OnStop throws").  Declared urgent, such a step would only ever be explored
+    before the first tick of its window, and the runs where it strikes later
+    would be lost.
+``Within(seconds)``
+    the step may happen at any moment its guard holds, but no later than
+    ``seconds`` after the guard became true (a signalled worker exits within
+    30 s): a timer counts while the guard holds and the step becomes urgent when
+    it reaches the deadline.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from dataclasses import dataclass
+from typing import Any, Mapping, Union
 
-from .expr import Expr, all_of, any_of, ite, lift, not_
+from .errors import ModelError
+from .expr import Expr, all_of, any_of, ite, lift, min_, not_
 from .system import Action, System
+
+AT_ONCE = "at_once"
+ANY_TIME = "any_time"
+
+
+@dataclass(frozen=True)
+class Within:
+    """Timing of a step that happens at the latest ``seconds`` after its guard became true."""
+
+    seconds: float
+
+
+Timing = Union[str, Within]
 
 
 class Clock:
@@ -40,7 +79,29 @@ class Clock:
         self._urgent: list[Expr] = []
         self._waits: list[Expr] = []
         self._countdowns: dict[str, tuple[Any, list[Expr]]] = {}
+        self._timers: dict[Any, Expr] = {}
         self.action: Action | None = None
+
+    def timing(self, name: str, guard: Expr, timing: Any) -> None:
+        """Register when the step ``name`` with ``guard`` happens (module docstring: AT_ONCE,
+        ANY_TIME or Within(seconds)); ModelError if the choice is missing or unknown."""
+        if timing == AT_ONCE:
+            self.urgent(guard)
+        elif timing == ANY_TIME:
+            pass
+        elif isinstance(timing, Within):
+            limit = -(-timing.seconds // self.unit_s) if timing.seconds > 0 else 0
+            limit = int(limit)
+            waited = self.m.int(f"{name}_waited", 0, max(limit, 0), 0,
+                                f"time {name}'s guard has held (its deadline is {timing.seconds:g} s)",
+                                unit=self.unit_s)
+            self._timers[waited] = ite(guard, min_(waited + 1, limit), 0)
+            self.waits(guard)
+            self.urgent(all_of(guard, waited >= limit))
+        else:
+            raise ModelError(f"step {name}: timing = {timing!r}; say when it happens: timing=AT_ONCE "
+                             "(before time passes), ANY_TIME (at any moment, or never) or Within(seconds) "
+                             "(scmcheck.model.lang.clock)")
 
     def urgent(self, cond: Any) -> Expr:
         """Time may not pass while ``cond`` (an Expr, a guard list, or an Action's guard) holds."""
@@ -70,10 +131,15 @@ class Clock:
         self._check_open()
         upd: dict = {var: ite(all_of(any_of(conds), var > 0), var - 1, var)
                      for var, conds in self._countdowns.values()}
+        upd.update(self._timers)
         upd.update(update)
         extra = list(guard) if isinstance(guard, (list, tuple)) else [guard]
-        self.action = self.m.action("tick", self.process, guard=[any_of(self._waits), self.quiet(), *extra],
+        waiting = any_of(self._waits)
+        self.action = self.m.action("tick", self.process, guard=[waiting, self.quiet(), *extra],
                                     update=upd, duration=self.unit_s, doc=doc or f"{self.unit_s:g} s pass")
+        quiescent = all_of(not_(waiting), self.quiet())
+        self.m.set_time(any_of(self.action.guard, quiescent), quiescent)
+        self.m.environment_process(self.process)
         return self.action
 
     def _check_open(self) -> None:

@@ -125,6 +125,13 @@ class System:
         self._frozen = False
         self.processes: list[str] = []
         self.definitions: dict[str, Expr] = {}
+        # Liveness and time (model/lang/temporal.py): processes not subject to fairness, and for
+        # models with a clock, where time may pass now and where nothing waits on time.
+        self.environment: set[str] = set()
+        self.time_passes: Optional[Expr] = None
+        self.quiescent: Optional[Expr] = None
+        self.time_passes_fn: Optional[Callable[[State], bool]] = None
+        self.quiescent_fn: Optional[Callable[[State], bool]] = None
 
     # ------------------------------------------------------------ variables
     def bool(self, name: str, init: bool = False, doc: str = "") -> VarRef:
@@ -203,6 +210,25 @@ class System:
             raise ModelError(f"{self.name} does not define {name!r}{who}; it defines: {have}. "
                              f"Add system.define({name!r}, ...) to the design") from None
 
+    # ------------------------------------------------------------ liveness and time
+    def environment_process(self, *names: str) -> None:
+        """Declare processes of the environment (the SCM, clients): never forced to move by
+        fairness (model/lang/temporal.py).  Every other process is scheduled weakly fairly."""
+        self._mutable()
+        self.environment.update(names)
+
+    def set_time(self, time_passes: Any, quiescent: Any) -> None:
+        """Make this a timed model (the clock calls it): ``time_passes`` holds where time may pass
+        now, ``quiescent`` where nothing waits on time and no urgent step is enabled."""
+        self._mutable()
+        self.time_passes, self.quiescent = lift(time_passes), lift(quiescent)
+        for e, who in ((self.time_passes, "time_passes"), (self.quiescent, "quiescent")):
+            self._check_refs(e, who)
+
+    @property
+    def timed(self) -> bool:
+        return self.time_passes is not None
+
     # ------------------------------------------------------------ actions
     def action(self, name: str, process: str, guard: Any, update: Mapping[Any, Any],
                args: Optional[Mapping[str, Any]] = None, doc: str = "", duration: float = 0.0) -> Action:
@@ -268,6 +294,9 @@ class System:
         for act in self.actions:
             act.enabled = compile_python(act.guard)
             act.apply = self._compile_update(act)
+        if self.time_passes is not None:
+            self.time_passes_fn = compile_python(self.time_passes)
+            self.quiescent_fn = compile_python(self.quiescent)
         self._frozen = True
         return self
 
