@@ -121,51 +121,50 @@ def _params(items: Sequence[str]) -> dict:
 
 
 def _select(loaded: Any, wanted: Sequence[str]) -> list:
-    from scmcheck.model.lang.errors import ModelError
+    """The goals to check: ``--property`` ids (each must apply), else every catalog entry that applies."""
     from scmcheck.properties import catalog
 
+    system = loaded.system
     if wanted:
-        props = [catalog.get(pid) for pid in wanted]
-    elif loaded.properties:
-        props = [catalog.get(pid) for pid in loaded.properties]
-    else:
         props = []
-        for p in catalog.PROPERTIES:
-            try:
-                p.goal(loaded.system)
-            except ModelError:
-                continue
-            props.append(p)
+        for pid in wanted:
+            prop = catalog.get(pid)
+            missing = prop.missing(system)
+            if missing:
+                applying = ", ".join(p.id for p in catalog.applicable(system)) or "none"
+                raise InputError(f"--property {pid}: property {pid} does not apply to model {system.name}: it needs "
+                                 f"{', '.join(missing)}; properties that apply: {applying}")
+            props.append(prop)
+    else:
+        props = catalog.applicable(system)
         if not props:
-            raise InputError(f"{loaded.target}: no catalog property applies to model {loaded.system.name}; "
-                             "define the names they read (System.define) or pass --property")
+            raise InputError(f"{loaded.target}: no catalog property applies to model {system.name}: it defines none of "
+                             "the names they read (see 'scmcheck list'; build on scmcheck.model.service_api or "
+                             "scmcheck.model.com, or System.define the names an entry needs)")
     goals = []
     for p in props:
         try:
-            goals.append(p.goal(loaded.system))
+            goals.append(p.goal(system))
         except ScmcheckError as exc:
             raise InputError(f"--property {p.id}: {exc}") from None
     return goals
 
 
-def _run_engines(names: Sequence[str], system: Any, goals: list, args: argparse.Namespace, progress: Any) -> list:
+def _engine_options(names: Sequence[str], args: argparse.Namespace) -> dict:
     from scmcheck.properties.engines import ENGINES
 
-    results = []
+    opts: dict = {}
     for name in names:
-        opts: dict = {"progress": progress}
         if name == "explicit":
-            opts.update(depth=args.depth, timeout=args.timeout)
+            opts[name] = dict(depth=args.depth, timeout=args.timeout)
         elif name == "bmc":
-            opts.update(depth=args.depth if args.depth is not None else ENGINES["bmc"].DEFAULT_DEPTH, timeout=args.timeout)
+            opts[name] = dict(depth=args.depth if args.depth is not None else ENGINES["bmc"].DEFAULT_DEPTH,
+                              timeout=args.timeout)
         else:
-            opts.update(depth=args.depth if args.depth is not None else ENGINES["fuzz"].DEFAULT_DEPTH)
+            opts[name] = dict(depth=args.depth if args.depth is not None else ENGINES["fuzz"].DEFAULT_DEPTH)
             if args.runs is not None:
-                opts["runs"] = args.runs
-        results += ENGINES[name].run(system, goals, **opts)
-        if progress is not None:
-            progress.done()
-    return results
+                opts[name]["runs"] = args.runs
+    return opts
 
 
 def _rerun_line(loaded: Any, pid: str, engine: str) -> str:
@@ -190,14 +189,16 @@ def _save_traces(results: list, loaded: Any, out: Path) -> None:
         path = out / f"{_slug(loaded.name)}.{r.property}.{r.engine}.itf.json"
         itf.save(t, path)
         # The file, not just the in-memory trace, must replay before anyone is shown it.
-        replay(loaded.system, itf.load(path), violates=_invariant(loaded.system, r.property))
+        replay(loaded.system, itf.load(path), violates=_violation(loaded.system, r.property))
         r.file = str(path)
 
 
-def _invariant(system: Any, pid: Optional[str]) -> Any:
+def _violation(system: Any, pid: Optional[str]) -> Any:
+    """What a trace of property ``pid`` must show on ``system`` (replay's ``violates``)."""
     from scmcheck.properties.catalog import CATALOG
+    from scmcheck.properties.engines.common import violation_of
 
-    return CATALOG[pid].goal(system).invariant if pid in CATALOG else None
+    return violation_of(CATALOG[pid].goal(system)) if pid in CATALOG else None
 
 
 def _slug(name: str) -> str:
@@ -205,9 +206,12 @@ def _slug(name: str) -> str:
 
 
 def exit_status(results: list) -> int:
-    """1 if any engine found a violation; else 3 if some property has only unknown verdicts; else 0."""
+    """1 if any engine found a violation; else 3 if some property is vacuous, or has only unknown
+    verdicts; else 0."""
     if any(r.verdict.value == "violated" for r in results):
         return EXIT_VIOLATION
+    if any(r.verdict.value == "vacuous" for r in results):
+        return EXIT_INCOMPLETE
     settled = {r.property for r in results if r.verdict.value in ("proved", "bounded")}
     if any(r.property not in settled for r in results):
         return EXIT_INCOMPLETE
@@ -224,9 +228,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise InputError(f"--runs {args.runs} must be at least 1")
     loaded = targets.load(args.target, _params(args.param))
     goals = _select(loaded, args.property)
+    from scmcheck.properties.check import check
+
     engines = ENGINE_ORDER if args.engine == "all" else (args.engine,)
     progress = TerminalProgress() if (not args.json and sys.stderr.isatty()) else None
-    results = _run_engines(engines, loaded.system, goals, args, progress)
+    results = check(loaded.system, goals, engines, _engine_options(engines, args), progress=progress,
+                    on_engine_done=None if progress is None else progress.done)
     _save_traces(results, loaded, Path(args.out))
     status = exit_status(results)
     if args.json:
@@ -252,24 +259,33 @@ def print_report(loaded: Any, results: list, status: int) -> None:
     print(f"design {loaded.name} (model {loaded.system.name}): {params}")
     pw = max(len(r.property) for r in results)
     last_reason: dict = {}
+    last_assumed: dict = {}
+    pad = f"  {'':<9} {'':<{pw}}  {'':<8} "
     for r in results:
         figures = []
         if r.verdict.value == "violated":
-            figures.append(f"trace of {r.trace.length} steps")
-        elif r.verdict.value == "proved":
+            kind = "lasso" if r.trace.loop is not None else "trace"
+            figures.append(f"{kind} of {r.trace.length} steps")
+        elif r.verdict.value == "proved" or (r.verdict.value == "vacuous" and r.states is not None):
             figures.append(f"all {r.states:,} reachable states" if r.states is not None
                            else f"no run is longer than {r.bound} steps")
         elif r.bound is not None:
             figures.append(f"depth {r.bound}")
-        if r.states is not None and r.verdict.value != "proved":
+        if r.states is not None and r.verdict.value not in ("proved", "vacuous"):
             figures.append(f"{r.states:,} states")
         if r.steps is not None:
             figures.append(f"{r.steps:,} steps")
+        if r.witness_note and r.verdict.value != "violated":
+            figures.append(r.witness_note)
         figures.append(f"{r.seconds:.2f} s")
         print(f"  {r.verdict.value.upper():<9} {r.property:<{pw}}  {r.engine:<8} {', '.join(figures)}")
-        if r.reason and r.verdict.value in ("unknown", "bounded") and last_reason.get(r.engine) != r.reason:
-            print(f"  {'':<9} {'':<{pw}}  {'':<8} {r.reason}")
+        if r.reason and r.verdict.value in ("unknown", "bounded", "vacuous") and last_reason.get(r.engine) != r.reason:
+            print(pad + r.reason)
             last_reason[r.engine] = r.reason
+        assumed = "; ".join(r.assumptions)
+        if assumed and r.verdict.value != "violated" and last_assumed.get(r.engine) != assumed:
+            print(pad + "assumes: " + assumed)
+            last_assumed[r.engine] = assumed
     shown = set()
     for r in sorted(results, key=lambda r: ENGINE_ORDER.index(r.engine)):
         if r.trace is None or r.property in shown:
@@ -292,7 +308,8 @@ def print_report(loaded: Any, results: list, status: int) -> None:
     else:
         print(f"violated: {', '.join(violated) or 'none'}")
     print({EXIT_OK: "result: no violation found", EXIT_VIOLATION: "result: violation found (exit 1)",
-           EXIT_INCOMPLETE: "result: incomplete, no violation found but some property has no verdict (exit 3)"}[status])
+           EXIT_INCOMPLETE: "result: incomplete, no violation found but some property is vacuous or has no "
+                            "verdict (exit 3)"}[status])
 
 
 # ------------------------------------------------------------------ show
@@ -311,7 +328,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     except ScmcheckError as exc:
         raise InputError(f"{args.trace}: cannot rebuild its model from target {trace.target!r}: {exc}") from None
     try:
-        replay(loaded.system, trace, violates=_invariant(loaded.system, trace.property))
+        replay(loaded.system, trace, violates=_violation(loaded.system, trace.property))
     except ScmcheckError as exc:
         raise InputError(f"{args.trace}: the trace does not fit design {loaded.name}: {exc}") from None
     text = render(trace, args.format)

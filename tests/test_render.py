@@ -350,7 +350,7 @@ def test_svg_held_value_in_the_com_race(com_trace):
     """Rule 004.8: client0 gets the factory at step 4 and holds it while the server exits."""
     t = com_trace
     step4 = t.steps[3]
-    assert (step4.process, step4.action, t.changes(3)) == ("client0", "client_get_class_object", {"factory[0]": 1})
+    assert (step4.process, step4.action, t.changes(3)["factory[0]"]) == ("client0", "client_get_class_object", 1)
     assert "factory[0]" in t.focus and t.as_dict(t.final)["factory[0]"] == 1
     root = _svg(t)
     [span] = _held(root)

@@ -8,7 +8,9 @@ Nodes are the integers ``0..trace.length``: node 0 is the initial state, node
 ``action``    the step's label (``worker_exit(i=1)``), ``"init"`` for node 0
 ``time``      model seconds elapsed when the step completes
 ``changes``   variables the step changed -> display values (the whole initial state for node 0)
-``violated``  True on the last node when the trace is a counterexample
+``violated``  True on the last node when the trace is a finite counterexample
+              (a lasso violates its property as a whole run: no node is marked)
+``in_loop``   True on the states a lasso keeps visiting (``trace.loop .. length``)
 
 Edges carry ``kind``:
 
@@ -17,6 +19,11 @@ Edges carry ``kind``:
               by a step of another lane (control sent -> handler runs; event set
               -> wait returns).  ``var`` lists the variables.
 ``start``     from the initial state to the first step of each lane
+``loop``      a lasso only (``trace.loop`` not None): from the last node back to
+              node ``trace.loop``, the state the run returns to; a self-loop
+              on the last node when the run stutters there forever
+
+The graph attribute ``loop`` is ``trace.loop`` (None for a finite trace).
 
 The clock lane keeps its nodes (ticks are steps) but has no cause edges: time
 is drawn as an axis, and a tick "enabling" every timed step says nothing.
@@ -123,13 +130,15 @@ def trace_to_graph(trace: Trace) -> nx.DiGraph:
         engine=trace.engine,
         length=trace.length,
         parameters=dict(trace.parameters),
+        loop=trace.loop,
     )
-    violated_at = trace.length if trace.property else None
+    violated_at = trace.length if trace.property and trace.loop is None else None
+    loop_from = trace.length + 1 if trace.loop is None else trace.loop
     g.add_node(0, index=0, lane=None, action="init", time=0.0,
-               changes=dict(trace.as_dict(trace.init)), violated=violated_at == 0)
+               changes=dict(trace.as_dict(trace.init)), violated=violated_at == 0, in_loop=loop_from == 0)
     for k, step in enumerate(trace.steps, start=1):
         g.add_node(k, index=k, lane=step.process, action=step.label, time=float(step.time),
-                   changes=dict(trace.changes(k - 1)), violated=violated_at == k)
+                   changes=dict(trace.changes(k - 1)), violated=violated_at == k, in_loop=k >= loop_from)
 
     last_in_lane: dict[str, int] = {}
     for k, step in enumerate(trace.steps, start=1):
@@ -143,5 +152,7 @@ def trace_to_graph(trace: Trace) -> nx.DiGraph:
     for j, sources in cause_sources(trace).items():
         for i, vars_ in sources.items():
             g.add_edge(i, j, kind="cause", var=list(vars_))
+    if trace.loop is not None:  # never collides: every other edge goes forward
+        g.add_edge(trace.length, trace.loop, kind="loop")
     return g
 

@@ -1,5 +1,7 @@
 """Traces as ITF JSON (Apalache ADR-015), with Quint's ``mbt::actionTaken`` and
-``mbt::nondetPicks`` per state, so other tools can read our counterexamples."""
+``mbt::nondetPicks`` per state, so other tools can read our counterexamples.
+A lasso (``Trace.loop``) carries ADR-015's top-level ``loop``: the index of
+the state the run returns to after the last state."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from scmcheck.model.lang.errors import InputError
 
@@ -39,7 +41,7 @@ def to_itf(trace: Trace) -> dict:
         entry["mbt::actionTaken"] = step.action if step else "init"
         entry["mbt::nondetPicks"] = dict(step.args) if step else {}
         states.append(entry)
-    return {
+    out: dict = {
         "#meta": {
             "format": "ITF",
             "format-description": FORMAT_URL,
@@ -63,6 +65,9 @@ def to_itf(trace: Trace) -> dict:
         "vars": names,
         "states": states,
     }
+    if trace.loop is not None:  # ADR-015: the index of the state the run returns to after the last
+        out["loop"] = trace.loop
+    return out
 
 
 def dumps(trace: Trace) -> str:
@@ -131,6 +136,7 @@ def from_itf(data: Any, source: str = "<trace>") -> Trace:
         if missing:
             raise InputError(f"{source}: states[{i}] lacks {', '.join(missing)}")
         decoded.append(tuple(_dec(v, row[v.name], f"{source}: states[{i}]") for v in variables))
+    loop = _loop(data, decoded, source)
     steps = []
     for i, row in enumerate(rows[1:], start=1):
         action = row.get("mbt::actionTaken")
@@ -154,7 +160,27 @@ def from_itf(data: Any, source: str = "<trace>") -> Trace:
         time_unit=meta.get("time_unit"),
         processes=list(meta.get("processes", [])),
         focus=list(meta.get("focus", [])),
+        loop=loop,
     )
+
+
+def _loop(data: dict, decoded: list[tuple], source: str) -> Optional[int]:
+    """The top-level field ``loop`` (absent or null: a finite trace).
+
+    Must be an integer ``0 <= loop <= len(decoded) - 1`` with
+    ``decoded[loop] == decoded[-1]``; InputError naming ``source`` and the field otherwise.
+    """
+    raw = data.get("loop")
+    if raw is None:
+        return None
+    last = len(decoded) - 1
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 0 <= raw <= last:
+        raise InputError(f"{source}: field loop = {raw!r} should be a state index 0..{last} "
+                         "(the state the run returns to after the last); regenerate the trace")
+    if decoded[raw] != decoded[-1]:
+        raise InputError(f"{source}: field loop = {raw}: states[{raw}] differs from the last state "
+                         f"states[{last}], so the run cannot return there; regenerate the trace")
+    return raw
 
 
 def load(path: Path) -> Trace:

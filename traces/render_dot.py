@@ -3,6 +3,9 @@
 One cluster per lane (thread), one node per step, top to bottom in step order
 (invisible edges keep the order across lanes).  Program-order edges are solid,
 cause edges dashed and labelled with the variables, the violating node red.
+A lasso's states in the loop get a purple outline and a bold purple back edge
+"loop" from the last node to the state the run returns to (a self-loop when it
+stutters), with the loop note under the title.
 Render with ``dot -Tsvg trace.dot -o trace.svg`` where Graphviz is installed.
 """
 
@@ -11,7 +14,9 @@ from __future__ import annotations
 import networkx as nx
 
 from .graph import trace_to_graph
-from .trace import Trace, format_value
+from .trace import Trace, format_value, loop_note
+
+LOOP = "#7c3aed"
 
 LABEL_WIDTH = 40
 MAX_CHANGE_LINES = 4
@@ -53,6 +58,9 @@ def render_dot(trace: Trace) -> str:
         title += f" (rules {', '.join(trace.rules)})"
     where = trace.design or trace.target or trace.model
     title += f"\n{where}, {trace.engine or 'replay'}, {trace.length} steps"
+    note = loop_note(trace)
+    if note:
+        title += f"\n{note}"
     out = [
         "digraph trace {",
         f"  graph [rankdir=TB, labelloc=t, fontname=monospace, fontsize=12, label={quote(title)}, newrank=true];",
@@ -74,16 +82,22 @@ def render_dot(trace: Trace) -> str:
                 attrs.append('fillcolor="#f1f5f9", fontcolor="#6b7280"')
             if g.nodes[n]["violated"]:
                 attrs.append('color="#c62828", fillcolor="#fdecea", penwidth=2')
+            elif g.nodes[n]["in_loop"]:
+                attrs.append(f'color="{LOOP}", penwidth=1.5')
             out.append(f"    s{n} [{', '.join(attrs)}];")
         out.append("  }")
     if g.nodes[0]["violated"]:
         out.append('  s0 [color="#c62828", fillcolor="#fdecea", penwidth=2];')
+    elif g.nodes[0]["in_loop"]:
+        out.append(f'  s0 [color="{LOOP}", penwidth=1.5];')
     for u, v, d in g.edges(data=True):
         if d["kind"] == "program":
             out.append(f"  s{u} -> s{v};")
         elif d["kind"] == "cause":
             out.append(f"  s{u} -> s{v} [style=dashed, color=\"#1f5fbf\", fontcolor=\"#1f5fbf\", "
                        f"label={quote(', '.join(d['var']))}];")
+        elif d["kind"] == "loop":
+            out.append(f"  s{u} -> s{v} [{_loop_attrs(u, v)}];")
         else:
             out.append(f"  s{u} -> s{v} [style=dotted, color=\"#94a3b8\"];")
     # keep step order top to bottom across lanes
@@ -92,3 +106,10 @@ def render_dot(trace: Trace) -> str:
             out.append(f"  s{n - 1} -> s{n} [style=invis];")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _loop_attrs(last: int, back_to: int) -> str:
+    """DOT attributes of a lasso's back edge ``s<last> -> s<back_to>``."""
+    label = "loop: stutters forever" if last == back_to else f"loop: back to {'init' if back_to == 0 else back_to}"
+    return (f'color="{LOOP}", fontcolor="{LOOP}", penwidth=2.5, constraint=false, '
+            f"label={quote(label)}")

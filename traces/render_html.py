@@ -1,12 +1,17 @@
 """A trace as one self-contained HTML page: the SVG sequence diagram, a table of
-steps, and the final state in full.  No scripts, fonts or links to fetch."""
+steps, and the final state in full.  No scripts, fonts or links to fetch.
+
+A lasso (``trace.loop``) says so under the heading, outlines the repeated
+steps in the table (class ``loop``), marks the first of them, and ends the
+table with the loop note ("↺ loops back to step K ... forever"); the
+embedded SVG draws the loop too."""
 
 from __future__ import annotations
 
 from html import escape
 
 from .render_svg import render_svg
-from .trace import Trace, format_value
+from .trace import Trace, format_value, loop_note, loop_summary
 
 CSS = """
 body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 24px; color: #111827; }
@@ -22,6 +27,10 @@ td.code, td.changes { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospac
 tr.clock td { color: #6b7280; }
 tr.violated td { background: #fdecea; }
 tr.focus td { color: #c62828; font-weight: bold; }
+.loop { color: #7c3aed; font-weight: bold; }
+tr.loop td:first-child { border-left: 4px solid #7c3aed; }
+tr.loop-start td { border-top: 2px dashed #7c3aed; }
+tr.loopback td { color: #7c3aed; font-weight: bold; }
 """
 
 
@@ -50,10 +59,10 @@ def render_html(trace: Trace) -> str:
         + (f"<br>parameters: {escape(params)}" if params else "") + "</p>",
     ]
     if trace.property:
-        why = getattr(trace, "why", lambda: {})()
-        parts.append(f'<p class="bad"><b>✗ {escape(trace.property)}</b> is violated in the state after step '
-                     f"{trace.length}" + (": the property reads " + ", ".join(
-                         f"<code>{escape(k)} = {_value(v)}</code>" for k, v in why.items()) if why else "") + "</p>")
+        parts.append(_violation(trace))
+    note = loop_note(trace)
+    if note:
+        parts.append(f'<p class="loop">{escape(note)}: {escape(loop_summary(trace) or "")}</p>')
     svg = render_svg(trace)
     parts.append(f'<h2>Sequence diagram</h2><div class="diagram">{svg}</div>')
 
@@ -65,13 +74,19 @@ def render_html(trace: Trace) -> str:
         classes = []
         if step.process == "clock":
             classes.append("clock")
-        if trace.property and k == trace.length:
+        if trace.property and trace.loop is None and k == trace.length:
             classes.append("violated")
+        if trace.loop is not None and k > trace.loop:
+            classes.append("loop")
+            if k == trace.loop + 1:
+                classes.append("loop-start")
         cls = f' class="{" ".join(classes)}"' if classes else ""
         changes = ", ".join(f"{n}={format_value(v)}" for n, v in trace.changes(k - 1).items()) or "(no change)"
         parts.append(f'<tr{cls}><td class="num">{k}</td><td class="time">t={step.time:g}s</td>'
                      f"<td>{escape(step.process)}</td><td class=\"code\">{escape(step.label)}</td>"
                      f'<td class="changes">{escape(changes)}</td></tr>')
+    if note:
+        parts.append(f'<tr class="loopback"><td colspan="5">{escape(note)}</td></tr>')
     parts.append("</tbody></table>")
 
     final = trace.as_dict(trace.final)
@@ -88,3 +103,15 @@ def render_html(trace: Trace) -> str:
     parts.append("</tbody></table>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _violation(trace: Trace) -> str:
+    """The ``<p class="bad">`` line: violated in the last state, or (a lasso) by the infinite run."""
+    why = getattr(trace, "why", lambda: {})()
+    reads = (": the property reads " + ", ".join(
+        f"<code>{escape(k)} = {_value(v)}</code>" for k, v in why.items())) if why else ""
+    if trace.loop is not None:
+        return (f'<p class="bad"><b>✗ {escape(trace.property or "")}</b> is violated by this infinite run '
+                f"(a lasso){reads}</p>")
+    return (f'<p class="bad"><b>✗ {escape(trace.property or "")}</b> is violated in the state after step '
+            f"{trace.length}{reads}</p>")

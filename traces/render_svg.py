@@ -33,6 +33,16 @@ Nothing a reader needs is cut off:
   how many cause arrows enter it), so equal steps make equal rows and a long
   trace grows linearly.
 
+A lasso (``trace.loop``, a liveness counterexample) shows its loop: a dashed
+violet rule "loop starts" above the first repeated step, a violet bracket in
+a gutter left of the time axis from the bottom of the last row back up to that
+rule, ending in an arrowhead and labelled "loop", violet outlines on the
+repeated steps, and under the diagram the note "↺ loops back to step K (state
+after step K) forever".  A run that stutters in its last state forever gets a
+small circular arrow labelled "loop" beside the last row and the note "↺ stays
+in this state forever (stutters)".  No single step of a lasso is marked red:
+the whole run is the violation.
+
 Only the Trace is used, so a trace loaded from ITF renders the same.
 """
 
@@ -44,7 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from .graph import CLOCK, cause_sources, held_values
-from .trace import Step, Trace, format_value
+from .trace import Step, Trace, format_value, loop_note, loop_summary
 
 # ---- geometry (px); text widths are estimated from monospace advance (0.602 em)
 MARGIN = 16
@@ -79,6 +89,10 @@ HELD_W = 8  # width of a held-value bar; bars of one lane sit side by side
 HELD_LINE_H = 12  # one line of held-value labels under the last row
 HELD_MIN_ROWS = 2  # a held-value bar only when the value was set this many rows before the last
 CAUSE = "#1f5fbf"
+LOOP = "#7c3aed"  # a lasso's loop: bracket, rule, outlines, note
+LOOP_W = 34  # the gutter left of the time axis that holds the loop bracket
+LOOP_GAP = 22  # space above the first repeated step for the "loop starts" rule
+LOOP_NOTE_H = 22  # the loop note under the diagram
 GREY, LIGHT = "#6b7280", "#d1d5db"
 
 STYLE = f"""
@@ -99,6 +113,7 @@ svg.scmtrace .var {{ font-size: {SMALL_PX}px; }}
 svg.scmtrace .varhot {{ font-size: {SMALL_PX}px; font-weight: bold; fill: {RED}; }}
 svg.scmtrace .held {{ font-size: {SMALL_PX}px; fill: {RED}; }}
 svg.scmtrace .leg {{ font-size: {SMALL_PX}px; fill: #374151; }}
+svg.scmtrace .loop {{ font-size: {SMALL_PX}px; font-weight: bold; fill: {LOOP}; }}
 """
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -182,10 +197,12 @@ class Row:
 
 
 def _rows(trace: Trace) -> list[Row]:
+    """One row per step, consecutive clock ticks merged (never across a lasso's loop start)."""
     rows: list[Row] = []
+    loop_first = None if trace.loop is None else trace.loop + 1
     for k, step in enumerate(trace.steps, start=1):
         if step.process == CLOCK:
-            if rows and rows[-1].kind == "tick":
+            if rows and rows[-1].kind == "tick" and k != loop_first:
                 rows[-1].last = k
                 rows[-1].time = step.time
                 continue
@@ -279,6 +296,8 @@ def render_svg(trace: Trace) -> str:
     focus_set = set(getattr(trace, "focus", ())) if trace.property else set()
     rows = _rows(trace)
     violated = bool(trace.property)
+    lasso = trace.loop is not None
+    bad_end = violated and not lasso  # a finite counterexample: its last step is the bad one
     causes = cause_sources(trace)
     # writers whose changes someone else reads: list those variables first in the box
     feeds: dict[int, set] = {}
@@ -313,9 +332,10 @@ def render_svg(trace: Trace) -> str:
         else:
             box_w[lane] = 0.0
             lane_w[lane] = float(max(IDLE_MIN_W, math.ceil(text_w(lane, LABEL_PX) + 24)))
-    x0 = MARGIN  # left edge of the axis column
+    x0 = MARGIN  # left edge of the axis column (of the loop gutter, for a lasso)
+    gutter = LOOP_W if lasso else 0
     lane_left: dict[str, float] = {}
-    x = x0 + AXIS_W
+    x = x0 + gutter + AXIS_W
     for lane in lanes:
         lane_left[lane] = x
         x += lane_w[lane]
@@ -328,14 +348,18 @@ def render_svg(trace: Trace) -> str:
     rules_txt = f" (rules {', '.join(trace.rules)})" if trace.rules else ""
     where_txt = f"after step {trace.length}" if trace.length else "in the initial state"
     msg = f"✗ {trace.property} is violated {where_txt}{rules_txt}"
+    if lasso:
+        msg = f"✗ {trace.property} is violated by this infinite run{rules_txt}: {loop_summary(trace)}"
+    note = loop_note(trace) or ""
     tick_msg = f"✗ {trace.property} is violated once this time has passed"
     width = math.ceil(max(MARGIN * 2 + diagram_w, LEGEND_W,
                           2 * MARGIN + text_w(head, TITLE_PX) + 4,
                           2 * MARGIN + text_w(sub, SMALL_PX) + 4,
                           2 * MARGIN + 16 + text_w(msg, LABEL_PX) + 4 if violated else 0,
-                          2 * MARGIN + AXIS_W + text_w(tick_msg, LABEL_PX) + 4 if violated else 0))
+                          2 * MARGIN + AXIS_W + text_w(tick_msg, LABEL_PX) + 4 if violated else 0,
+                          2 * MARGIN + gutter + text_w(note, SMALL_PX) + 4))
     right = x0 + diagram_w  # right edge of the lanes
-    axis_x = x0 + AXIS_W - 12
+    axis_x = x0 + gutter + AXIS_W - 12
     param_lines: list[str] = []
     if param_items:
         param_items = ["parameters: " + param_items[0]] + param_items[1:]
@@ -344,14 +368,16 @@ def render_svg(trace: Trace) -> str:
 
     # ---- rows: box contents, cause arrows, heights, positions
     y = MARGIN + title_h + HEAD_H + 14
-    if rows and rows[0].kind == "tick" and len(busy) < len(lanes):
-        y += 12  # a tick's text spans every lane: keep it below the idle lanes' "no steps"
+    if rows and (rows[0].kind == "tick" or trace.loop == 0) and len(busy) < len(lanes):
+        y += 12  # a tick's text or the loop's rule spans every lane: keep it below the idle lanes' "no steps"
     row_of: dict[int, Row] = {}
     tick_chars = chars(max(right, width - MARGIN) - axis_x - 10, TINY_PX)
     for row in rows:
         for k in range(row.first, row.last + 1):
             row_of[k] = row
     for row in rows:
+        if lasso and row.first == trace.loop + 1:
+            y += LOOP_GAP  # room for the "loop starts" rule
         row.y = y
         if row.kind == "step":
             _fill_box(row, box_w[row.lane])
@@ -383,7 +409,7 @@ def render_svg(trace: Trace) -> str:
         placed: list[list[tuple[float, float]]] = []  # per label line: occupied x intervals
         for sp in spans:
             w = text_w(sp.label, SMALL_PX)
-            left = min(max(sp.x - w / 2, x0), width - MARGIN - w)
+            left = min(max(sp.x - w / 2, x0 + gutter), width - MARGIN - w)
             line = 0
             while line < len(placed) and any(left < b + 8 and a < left + w + 8 for a, b in placed[line]):
                 line += 1
@@ -394,6 +420,9 @@ def render_svg(trace: Trace) -> str:
         rows_end = max(rows_end, label_top + 12 + HELD_LINE_H * (len(placed) - 1) + 8)
     repeat_heads = len(rows) > 12  # long traces: lane names again at the bottom
     lanes_end = rows_end + (HEAD_H if repeat_heads else 0)
+    note_y = lanes_end + 14
+    if lasso:
+        lanes_end += LOOP_NOTE_H
     top_lanes = MARGIN + title_h
 
     # ---- final section sizes
@@ -413,7 +442,7 @@ def render_svg(trace: Trace) -> str:
     final_top = lanes_end + 10
     final_h = 50 + 14 * nlines + 16 * len(why_lines)
     legend_top = final_top + final_h + 12
-    height = math.ceil(legend_top + 64 + (24 if spans else 0) + MARGIN)
+    height = math.ceil(legend_top + 64 + (24 if spans else 0) + (24 if lasso else 0) + MARGIN)
 
     out: list[str] = []
     add = out.append
@@ -424,6 +453,8 @@ def render_svg(trace: Trace) -> str:
     add("<defs>"
         f'<marker id="scmtrace-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{CAUSE}"/></marker>'
+        f'<marker id="scmtrace-loop-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
+        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{LOOP}"/></marker>'
         "</defs>")
     add(f'<rect x="0" y="0" width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>')
 
@@ -461,7 +492,7 @@ def render_svg(trace: Trace) -> str:
             extra = TICK_LINE_H * (len(row.lines) - 1)
             mid = row.y + TICK_H / 2 - 2 + extra
             last_row = row.last == trace.length
-            colour = RED if (violated and last_row) else GREY
+            colour = RED if (bad_end and last_row) else GREY
             dt = row.time - (trace.steps[row.first - 2].time if row.first > 1 else 0.0)
             add(f'<line class="tick-rule" data-steps="{row.first}-{row.last}" x1="{axis_x}" y1="{mid}" '
                 f'x2="{tick_right}" y2="{mid}" stroke="{colour}" '
@@ -474,7 +505,7 @@ def render_svg(trace: Trace) -> str:
                     f'{" fill=" + chr(34) + colour + chr(34)}>{esc(line)}<title>{esc(full)}</title></text>')
             if row is rows[-1]:  # no step row follows to show the time reached
                 add(f'<text class="time" x="{axis_x - 4}" y="{mid + 16}" text-anchor="end">t={row.time:g}s</text>')
-            if violated and last_row:
+            if bad_end and last_row:
                 add(f'<text class="bad halo" x="{axis_x + 10}" y="{mid + 15}">{esc(tick_msg)}</text>')
         else:
             if shown_time is None or row.time != shown_time:
@@ -484,8 +515,9 @@ def render_svg(trace: Trace) -> str:
 
     # ---- held values (under arrows and boxes: a later box of the lane covers its bar)
     for sp in spans:
+        until = "through the loop" if lasso else f"when {trace.property} is violated after step {trace.length}"
         tip = (f"{sp.var} = {format_value(sp.value)}: set by step {sp.step} ({sp.lane}) and still held "
-               f"when {trace.property} is violated after step {trace.length}; the property reads it")
+               f"{until}; the property reads it")
         add(f'<g class="held-span" data-lane="{esc(sp.lane)}" data-var="{esc(sp.var)}" '
             f'data-value="{esc(format_value(sp.value))}" data-since="{sp.step}" data-until="{trace.length}">'
             f"<title>{esc(tip)}</title>")
@@ -526,11 +558,12 @@ def render_svg(trace: Trace) -> str:
         cx = lane_x(row.lane)
         bw = box_w[row.lane]
         bx = cx - bw / 2
-        bad = violated and row.last == trace.length
-        fill, stroke, sw = (RED_FILL, RED, 2) if bad else ("#f8fafc", "#475569", 1)
+        bad = bad_end and row.last == trace.length
+        looping = lasso and row.first > trace.loop
+        fill, stroke, sw = (RED_FILL, RED, 2) if bad else ("#f8fafc", LOOP, 1.6) if looping else ("#f8fafc", "#475569", 1)
         tip = f"step {row.first}: {row.lane} {row.label} at t={row.time:g}s\n" + (
             "\n".join(f"{k} = {format_value(v)}" for k, v in row.changes.items()) or "no change")
-        add(f'<g class="step{" violated" if bad else ""}" data-step="{row.first}" data-lane="{esc(row.lane)}">'
+        add(f'<g class="step{" violated" if bad else ""}{" in-loop" if looping else ""}" data-step="{row.first}" data-lane="{esc(row.lane)}">'
             f"<title>{esc(tip)}</title>")
         add(f'<rect x="{bx}" y="{row.y}" width="{bw}" height="{row.box_h}" rx="4" fill="{fill}" '
             f'stroke="{stroke}" stroke-width="{sw}"/>')
@@ -548,6 +581,10 @@ def render_svg(trace: Trace) -> str:
         for n, line in enumerate(row.lines):
             add(f'<text class="chg" x="{bx + TEXT_PAD}" y="{rule_y + 11 + LINE_H * n}">{esc(line)}</text>')
         add("</g>")
+
+    # ---- the loop: bracket in the gutter, "loop starts" rule, note under the diagram
+    if lasso:
+        _draw_loop(add, trace, rows, x0, axis_x, tick_right, note_y, note)
 
     # ---- the violation and the final state
     fx = x0
@@ -574,7 +611,8 @@ def render_svg(trace: Trace) -> str:
             + (f"<title>{esc(entry)}</title>" if text != entry else "") + "</text>")
 
     # ---- legend
-    _legend(add, x0, legend_top, held=bool(spans))
+    stutter = lasso and trace.loop >= trace.length
+    _legend(add, x0, legend_top, held=bool(spans), loop="stutter" if stutter else "loop" if lasso else "")
     add("</svg>")
     return "\n".join(out) + "\n"
 
@@ -587,7 +625,52 @@ def _lane_header(add: Any, lane: str, cx: float, top: float, w: float) -> None:
         + (f"<title>{esc(lane)}</title>" if shown != lane else "") + "</text>")
 
 
-def _legend(add: Any, x: float, y: float, held: bool = False) -> None:
+def _row_bottom(row: Row) -> float:
+    """The y of the bottom of a row's content (a step's box, a tick's rule)."""
+    if row.kind == "step":
+        return row.y + row.box_h
+    return row.y + TICK_H / 2 - 2 + TICK_LINE_H * (len(row.lines) - 1)
+
+
+def _draw_loop(add: Any, trace: Trace, rows: list[Row], x0: float, axis_x: float, right: float,
+               note_y: float, note: str) -> None:
+    """A lasso's loop (module docstring): bracket and arrow in the gutter ``x0 .. x0 + LOOP_W``,
+    the "loop starts" rule across the diagram, and ``note`` at ``note_y``."""
+    loop = trace.loop
+    assert loop is not None
+    bx = x0 + 12  # the bracket's vertical line
+    stub = x0 + LOOP_W + 6  # where its arms end, just inside the time axis column
+    add(f'<g class="loop-mark" data-loop="{loop}" data-length="{trace.length}">'
+        f"<title>{esc(note)}</title>")
+    if rows and loop < trace.length:
+        first = next(r for r in rows if r.first == loop + 1)
+        top = first.y - LOOP_GAP / 2 - 2
+        bottom = _row_bottom(rows[-1]) + 4
+        add(f'<line class="loop-start" x1="{x0 + 4}" y1="{top:g}" x2="{right:g}" y2="{top:g}" stroke="{LOOP}" '
+            f'stroke-width="1" stroke-dasharray="6 3" stroke-opacity="0.7"/>')
+        start = "the initial state" if loop == 0 else f"the state after step {loop}"
+        add(f'<text class="loop halo" x="{axis_x + 10}" y="{top - 3:g}">loop starts: from {esc(start)}, '
+            f"{esc(loop_summary(trace))}</text>")
+        add(f'<path class="loop-edge" data-from="{trace.length}" data-to="{loop}" '
+            f'd="M{stub:g},{bottom:g} H{bx:g} V{top:g} H{stub:g}" fill="none" stroke="{LOOP}" stroke-width="2.2" '
+            f'marker-end="url(#scmtrace-loop-arrow)"/>')
+        mid = (top + bottom) / 2
+        add(f'<text class="loop halo" x="{bx - 3:g}" y="{mid:g}" text-anchor="middle" '
+            f'transform="rotate(-90 {bx - 3:g} {mid:g})">loop</text>')
+    elif rows:  # a stutter: a small circular arrow beside the last row
+        cy = _row_bottom(rows[-1]) - 6
+        r = 7
+        add(f'<path class="loop-edge" data-from="{trace.length}" data-to="{loop}" '
+            f'd="M{bx + r:g},{cy:g} A{r},{r} 0 1 1 {bx:g},{cy - r:g}" fill="none" stroke="{LOOP}" '
+            f'stroke-width="2" marker-end="url(#scmtrace-loop-arrow)"/>')
+        add(f'<text class="loop halo" x="{bx - 4:g}" y="{cy + r + 12:g}">loop</text>')
+    add(f'<text class="loop halo loop-note" x="{x0 + LOOP_W:g}" y="{note_y:g}">{esc(note)}</text>')
+    add("</g>")
+
+
+def _legend(add: Any, x: float, y: float, held: bool = False, loop: str = "") -> None:
+    """The legend at ``(x, y)``; ``held`` adds the held-value bar, ``loop`` ("loop" or
+    "stutter") the lasso's mark."""
     add(f'<text class="act" x="{x}" y="{y + 4}">Legend</text>')
     r1, r2 = y + 20, y + 44
     add(f'<rect x="{x}" y="{r1 - 10}" width="34" height="16" rx="3" fill="#f8fafc" stroke="#475569"/>')
@@ -598,14 +681,27 @@ def _legend(add: Any, x: float, y: float, held: bool = False) -> None:
     add(f'<text class="leg" x="{lx + 42}" y="{r1 + 2}">cause: a variable changed by one thread and read by another\'s guard</text>')
     add(f'<line x1="{x}" y1="{r2 - 3}" x2="{x + 34}" y2="{r2 - 3}" stroke="{GREY}" stroke-dasharray="3 3"/>')
     add(f'<text class="leg" x="{x + 42}" y="{r2 + 2}">clock tick: model time passes; the axis shows the time</text>')
-    add(f'<rect x="{lx}" y="{r2 - 10}" width="34" height="16" rx="3" fill="{RED_FILL}" stroke="{RED}" stroke-width="2"/>')
-    add(f'<text class="leg" x="{lx + 42}" y="{r2 + 2}">the step after which the property is violated</text>')
+    if not loop:  # a lasso has no single bad step
+        add(f'<rect x="{lx}" y="{r2 - 10}" width="34" height="16" rx="3" fill="{RED_FILL}" stroke="{RED}" '
+            'stroke-width="2"/>')
+        add(f'<text class="leg" x="{lx + 42}" y="{r2 + 2}">the step after which the property is violated</text>')
     if held:
         r3 = y + 68
         add(f'<rect x="{x}" y="{r3 - 7}" width="34" height="{HELD_W}" fill="{HELD}" fill-opacity="0.3" '
             f'stroke="{HELD_LINE}"/>')
         add(f'<text class="leg" x="{x + 42}" y="{r3 + 2}">a value the property reads, held since that step '
             "(the bar runs along that thread's lifeline to the violation)</text>")
+    r4 = y + (92 if held else 68)
+    if loop == "loop":
+        add(f'<path d="M{x + 34},{r4 + 4} H{x + 6} V{r4 - 8} H{x + 34}" fill="none" stroke="{LOOP}" '
+            f'stroke-width="2" marker-end="url(#scmtrace-loop-arrow)"/>')
+        add(f'<text class="leg" x="{x + 42}" y="{r4 + 2}">loop: after the last step the run returns to the '
+            "rule \"loop starts\" and repeats the outlined steps forever</text>")
+    elif loop == "stutter":
+        add(f'<path d="M{x + 24},{r4 - 2} A7,7 0 1 1 {x + 17},{r4 - 9}" fill="none" stroke="{LOOP}" '
+            f'stroke-width="2" marker-end="url(#scmtrace-loop-arrow)"/>')
+        add(f'<text class="leg" x="{x + 42}" y="{r4 + 2}">loop (a stutter): after the last step nothing more '
+            "happens; the run stays in its last state forever</text>")
 
 
 @dataclass

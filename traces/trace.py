@@ -156,6 +156,43 @@ def trace_from_actions(system: Any, actions: Sequence[Any], states: Optional[Seq
     )
 
 
+def loop_steps(trace: Trace) -> range:
+    """The 1-based numbers of the steps a lasso repeats forever: ``loop + 1 .. length``.
+
+    Empty for a finite trace (``loop`` None) and for a stutter (``loop == length``).
+    """
+    if trace.loop is None:
+        return range(0)
+    return range(trace.loop + 1, trace.length + 1)
+
+
+def loop_note(trace: Trace) -> Optional[str]:
+    """The line every renderer shows after the last step of a lasso; None for a finite trace.
+
+    ``"↺ loops back to step K (state after step K) forever"`` (``K = 0``: the
+    initial state), or ``"↺ stays in this state forever (stutters)"`` when
+    ``loop == length``.
+    """
+    if trace.loop is None:
+        return None
+    if trace.loop >= trace.length:
+        return "↺ stays in this state forever (stutters)"
+    target = "the initial state" if trace.loop == 0 else f"state after step {trace.loop}"
+    return f"↺ loops back to step {trace.loop} ({target}) forever"
+
+
+def loop_summary(trace: Trace) -> Optional[str]:
+    """What repeats, in words (``"steps 3-5 repeat forever"``); None for a finite trace."""
+    if trace.loop is None:
+        return None
+    steps = loop_steps(trace)
+    if not steps:
+        return "the run stops in its last state forever (stutters)"
+    if len(steps) == 1:
+        return f"step {steps[0]} repeats forever"
+    return f"steps {steps[0]}-{steps[-1]} repeat forever"
+
+
 def format_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 from scmcheck.model.designs import Knob
 from scmcheck.model.lang.expr import all_of
-from scmcheck.model.service_api import CONTROL_PROPERTIES, Control, ServiceModel, SvcState, units, user_design
+from scmcheck.model.service_api import ANY_TIME, AT_ONCE, CONTROL_PROPERTIES, Control, ServiceModel, SvcState, units, user_design
 
 HINT_S = 20
 
@@ -40,27 +40,29 @@ def build(p: Mapping[str, Any]) -> Any:
     grace_left = m.int("grace_left", 0, grace, grace, "units of the grace period left")
 
     svc.step("main_report_running", "service_main", guard=state == SvcState.START_PENDING,
-             update=svc.set_state(SvcState.RUNNING, accepts=("stop",)), doc="child started: report RUNNING")
+             update=svc.set_state(SvcState.RUNNING, accepts=("stop",)), doc="child started: report RUNNING", timing=AT_ONCE)
     svc.handle(Control.STOP, "handler_accept_stop",
                update={**svc.set_state(SvcState.STOP_PENDING, checkpoint=1, wait_hint_s=HINT_S, accepts=()),
                        child: Child.SIGNALLED, grace_left: grace},
                doc="report STOP_PENDING, ask the child to exit, return")
     svc.handle(Control.INTERROGATE, "handler_answer_interrogate", update=svc.answer_interrogate())
-    # The child exits whenever it likes -- or never (it may hang): not urgent, no deadline.
-    svc.step("child_exit", "child", guard=child == Child.SIGNALLED, update={child: Child.GONE}, urgent=False,
+    # The child exits whenever it likes -- or never (it may hang): at any time, and as a process outside
+    # the service it is the environment's (no fairness forces it to exit).
+    m.environment_process("child")
+    svc.step("child_exit", "child", guard=child == Child.SIGNALLED, update={child: Child.GONE}, timing=ANY_TIME,
              doc="the child process exits")
     svc.countdown(grace_left, child == Child.SIGNALLED)
     svc.step("main_report_stop_progress", "service_main",
              guard=[state == SvcState.STOP_PENDING, svc.status.since_progress >= 1],
-             update=svc.progress(HINT_S), doc="STOP_PENDING progress every 10 s while waiting")
+             update=svc.progress(HINT_S), doc="STOP_PENDING progress every 10 s while waiting", timing=AT_ONCE)
     if p["kill_after_grace"]:
         svc.step("main_kill_child", "service_main", guard=[child == Child.SIGNALLED, grace_left == 0],
-                 update={child: Child.GONE}, doc="grace period over: TerminateProcess, wait for the handle")
+                 update={child: Child.GONE}, doc="grace period over: TerminateProcess, wait for the handle", timing=AT_ONCE)
         done = child == Child.GONE
     else:
         done = (child == Child.GONE) | (grace_left == 0)
     svc.step("main_report_stopped", "service_main", guard=[state == SvcState.STOP_PENDING, done],
-             update=svc.set_state(SvcState.STOPPED), doc="report SERVICE_STOPPED and return")
+             update=svc.set_state(SvcState.STOPPED), doc="report SERVICE_STOPPED and return", timing=AT_ONCE)
     # What stopped_only_after_threads_exit reads: nothing of the service is left running.
     m.define("all_threads_exited", all_of(child == Child.GONE, state == SvcState.STOPPED))
     return svc.finish()

@@ -34,7 +34,7 @@ from typing import Any, Mapping
 
 from ..lang.expr import all_of
 from ..windows.scm import TIME_UNIT_S, Control, SvcState, units
-from ..windows.service_api import CONTROL_PROPERTIES, ServiceModel
+from ..windows.service_api import ANY_TIME, AT_ONCE, CONTROL_PROPERTIES, ERROR_CALL_NOT_IMPLEMENTED, ServiceModel
 from ..lang.system import System
 
 DEFAULTS: dict[str, Any] = {
@@ -94,12 +94,12 @@ def build(p: Mapping[str, Any]) -> System:
              update={**change(SvcState.RUNNING, acc=accepts),
                      **(svc.register_device_notification() if p["device_events"] else {})},
              doc="initialisation done: report RUNNING with the accepted controls"
-                 + ("; RegisterDeviceNotification" if p["device_events"] else ""))
+                 + ("; RegisterDeviceNotification" if p["device_events"] else ""), timing=AT_ONCE)
     if p["progress_reports"]:
         svc.step("main_report_start_progress", "service_main",
                  guard=[state == SvcState.START_PENDING, work_left > 0, st.since_progress >= every],
                  update=svc.progress(hint_s),
-                 doc="000.4: START_PENDING with a larger checkpoint, within the wait hint")
+                 doc="000.4: START_PENDING with a larger checkpoint, within the wait hint", timing=AT_ONCE)
 
     # ---- handler: STOP (003.4, 003.6)
     if p["stop_reply"] == "ignore":
@@ -131,18 +131,18 @@ def build(p: Mapping[str, Any]) -> System:
         svc.step("main_report_stopped", "service_main",
                  guard=[state == SvcState.STOP_PENDING, work_left == 0],
                  update=change(SvcState.STOPPED, acc=()),
-                 doc="stop work done: report SERVICE_STOPPED and return")
+                 doc="stop work done: report SERVICE_STOPPED and return", timing=AT_ONCE)
         if p["progress_reports"]:
             svc.step("main_report_stop_progress", "service_main",
                      guard=[state == SvcState.STOP_PENDING, work_left > 0, st.since_progress >= every],
                      update=svc.progress(hint_s),
-                     doc="000.4: STOP_PENDING with a larger checkpoint, within the wait hint")
+                     doc="000.4: STOP_PENDING with a larger checkpoint, within the wait hint", timing=AT_ONCE)
     if p["self_stop"]:
         # ServiceMain stops on its own (a fatal error) and withdraws every accepted control from its
         # own thread: a control the SCM sent just before is still queued for the handler (003.3).
         svc.step("main_fail_and_stop", "service_main", guard=state == SvcState.RUNNING,
                  update={**change(SvcState.STOP_PENDING, 1, hint_s, ()), work_left: stop_u},
-                 urgent=False,
+                 timing=ANY_TIME,
                  doc="a fatal error: ServiceMain reports STOP_PENDING accepting nothing, on its own thread")
 
     # ---- handler: PAUSE / CONTINUE (003.2: report only when the state changes)
@@ -166,13 +166,13 @@ def build(p: Mapping[str, Any]) -> System:
     svc.handle(Control.CONTINUE, "handler_continue_no_change", guard=state != SvcState.PAUSED, update={},
                doc="CONTINUE finds the service not paused: no state change, no report")
     svc.step("main_pause", "service_main", guard=state == SvcState.PAUSE_PENDING,
-             update=pause_change(SvcState.PAUSED), doc="ServiceMain suspends the work and reports PAUSED")
+             update=pause_change(SvcState.PAUSED), doc="ServiceMain suspends the work and reports PAUSED", timing=AT_ONCE)
     svc.step("main_continue", "service_main", guard=state == SvcState.CONTINUE_PENDING,
-             update=pause_change(SvcState.RUNNING), doc="ServiceMain resumes the work and reports RUNNING")
+             update=pause_change(SvcState.RUNNING), doc="ServiceMain resumes the work and reports RUNNING", timing=AT_ONCE)
 
     # ---- handler: INTERROGATE (003.3: always handled, answers the current status, changes nothing)
     if p["interrogate"] == "ignore":
-        svc.handle(Control.INTERROGATE, "handler_ignore_interrogate", update={},
+        svc.handle(Control.INTERROGATE, "handler_ignore_interrogate", update={}, returns=ERROR_CALL_NOT_IMPLEMENTED,
                    doc="003.3 broken: the handler returns ERROR_CALL_NOT_IMPLEMENTED for INTERROGATE")
     elif stale:
         svc.handle(Control.INTERROGATE, "handler_answer_interrogate", update=svc.answer_interrogate(struct),

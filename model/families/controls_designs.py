@@ -80,13 +80,15 @@ DESIGNS = [
            "the pause path reports PAUSED from a local struct; INTERROGATE answers from the global one, "
            "still RUNNING (003.3, 000.2)",
            fixed=("interrogate",)),
-    Design("controls-ignores-stop", CONTROLS, {"stop_reply": "ignore", "scm": "post_sp2"},
-           ("stop_accepted_leads_to_stop_pending",),
-           "STOP is accepted but the handler returns NO_ERROR and the service keeps running; the post-SP2 "
-           "SCM sends it nothing more (003.4, 003.5)",
+    # These two may still stop on a fatal error (self_stop), so that SERVICE_STOPPED is reachable and
+    # no entry about it is vacuous; the runs without the error show the bug.
+    Design("controls-ignores-stop", CONTROLS, {"stop_reply": "ignore", "scm": "post_sp2", "self_stop": True},
+           ("stop_accepted_leads_to_stop_pending", "stop_reaches_stopped"),
+           "STOP is accepted but the handler returns NO_ERROR and the service keeps running (it stops only "
+           "if a fatal error strikes); the post-SP2 SCM sends it nothing more (003.4, 003.5)",
            fixed=("stop_reply", "scm")),
-    Design("controls-ignores-stop-xp", CONTROLS, {"stop_reply": "ignore", "scm": "xp"},
-           ("stop_accepted_leads_to_stop_pending", "no_control_after_stop"),
+    Design("controls-ignores-stop-xp", CONTROLS, {"stop_reply": "ignore", "scm": "xp", "self_stop": True},
+           ("stop_accepted_leads_to_stop_pending", "no_control_after_stop", "stop_reaches_stopped"),
            "the same service under the pre-SP2 SCM: it keeps running, so it keeps receiving controls "
            "after STOP (003.4, 003.5)",
            fixed=("stop_reply", "scm")),
@@ -94,9 +96,10 @@ DESIGNS = [
            ("pending_progress_within_wait_hint",),
            "60 s of initialisation with a 20 s wait hint and no further START_PENDING report (000.4)",
            fixed=("progress_reports", "start_work_s")),
-    Design("controls-self-stop-races-control", CONTROLS, {"self_stop": True},
-           ("only_accepted_controls_delivered",),
-           "ServiceMain withdraws the accepted controls from its own thread while a control the SCM sent "
-           "earlier is still queued for the handler (003.3)",
+    Design("controls-self-stop-races-control", CONTROLS, {"self_stop": True}, (),
+           "ServiceMain stops on its own (a fatal error) and withdraws the accepted controls from its own "
+           "thread while a control the SCM sent earlier may still be queued for the handler.  Correct: the "
+           "SCM sent that control while it was accepted (ControlService), and the late delivery is the SCM's "
+           "race, not the service's fault (003.3).  Earlier versions of scmcheck flagged it.",
            fixed=("self_stop",)),
 ]

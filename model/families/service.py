@@ -50,6 +50,7 @@ DEFAULTS: dict[str, Any] = {
     "wait_hint_s": 20,  # dwWaitHint sent with STOP_PENDING
     "report_every_s": 10,  # interval between progress reports
     "worker_exit_s": 30,  # a signalled worker exits within this time
+    "worker_hangs": False,  # worker 0 may block in a call that never returns, and then never sees the stop event
 }
 
 
@@ -83,6 +84,8 @@ def build(p: Mapping[str, Any]) -> System:
     main = m.enum("main", Main, Main.RUNNING, "where ServiceMain is")
     work_left = m.int("work_left", 0, work, work, "stop work still to do", unit=TIME_UNIT_S)
     alive = [m.bool(f"worker_alive[{i}]", True, f"worker thread {i} is running") for i in range(n)]
+    blocked = m.bool("worker_blocked[0]", False, "worker 0 is blocked in a call that never returns") \
+        if p["worker_hangs"] else None
 
     # ---- definitions the invariant catalog reads
     all_exited = m.define("all_threads_exited", all_of(main == Main.EXITED, *[not_(a) for a in alive]))
@@ -91,6 +94,10 @@ def build(p: Mapping[str, Any]) -> System:
                                  ite(main == Main.STARTING, SvcState.START_PENDING,
                                      ite(stop_begun, SvcState.STOP_PENDING, SvcState.RUNNING))))
     m.define("stop_begun", stop_begun)
+    m.define("handler_called", stop_begun)  # the handler's only control here is STOP
+    m.environment_process("scm")
+    scm.watch(m.definitions["actual_state"])
+    m.assume(f"the checkpoint saturates at {max_cp}; a report at the saturated checkpoint shows no progress")
 
     clock = Clock(m, TIME_UNIT_S)
 
@@ -170,18 +177,26 @@ def build(p: Mapping[str, Any]) -> System:
 
     # ---- workers
     for i, a in enumerate(alive):
-        m.action("worker_exit", f"worker[{i}]", guard=[stop_event, a], update={a: False}, args={"i": i},
+        free = [] if blocked is None or i else [~blocked]
+        m.action("worker_exit", f"worker[{i}]", guard=[stop_event, a, *free], update={a: False}, args={"i": i},
                  doc="the worker sees the stop event, finishes its item and exits")
+    if blocked is not None:
+        # May happen at any moment before the stop, or never (fair=False: no fairness forces it).
+        m.action("worker_block", "worker[0]", guard=[alive[0], ~stop_event, ~blocked], update={blocked: True},
+                 args={"i": 0}, fair=False, doc="worker 0 enters a call that never returns (a hung RPC, a lost lock)")
 
     # ---- clock
     working = any_of(all_of(main == Main.STOP_WORK, work_left > 0), handler_busy)
     finishing = all_of(stop_event, any_of(alive))
     clock.waits(scm.pending(), finishing, handler_busy)
     clock.countdown(work_left, working)
-    clock.urgent(all_of(finishing, since_signal >= exit_u))  # a signalled worker exits within worker_exit_s
+    # a signalled worker exits within worker_exit_s (a blocked one never does)
+    able = [a if blocked is None or i else all_of(a, ~blocked) for i, a in enumerate(alive)]
+    clock.urgent(all_of(stop_event, any_of(able), since_signal >= exit_u))
     clock.tick({**scm.tick(),
                 handler_elapsed: ite(handler_busy, min_(handler_elapsed + 1, limit + 1), handler_elapsed),
                 since_signal: ite(stop_event, min_(since_signal + 1, exit_u), since_signal)})
+    scm.define_freshness(m.time_passes)
     return m
 
 

@@ -13,6 +13,12 @@ def _check(p: Mapping[str, Any]) -> None:
     if p["report_every_s"] > p["wait_hint_s"]:
         raise InputError(f"report_every_s = {p['report_every_s']} exceeds wait_hint_s = {p['wait_hint_s']}: "
                          "progress reports could never arrive within the hint; make report_every_s <= wait_hint_s")
+    if p["worker_hangs"] and p["progress_reports"]:
+        # A stop that never ends would need checkpoints that rise forever; the model's saturate, and a
+        # saturated checkpoint shows no progress, so the SCM would be seen declaring a hang that the real
+        # service (reporting forever) would not get.  Refuse rather than report that artefact.
+        raise InputError("worker_hangs = true needs progress_reports = false: the model's checkpoint "
+                         "saturates, so reports that rise forever cannot be modelled")
 
 
 SERVICE = Family(
@@ -28,6 +34,8 @@ SERVICE = Family(
         Knob("wait_hint_s", 20, "dwWaitHint sent with STOP_PENDING, seconds", 10, 60, multiple_of=10),
         Knob("report_every_s", 10, "seconds between progress reports", 10, 60, multiple_of=10),
         Knob("worker_exit_s", 30, "a signalled worker exits within this many seconds", 0, 60, multiple_of=10),
+        Knob("worker_hangs", False, "worker 0 may block in a call that never returns (before the stop), and then "
+                                    "never sees the stop event"),
     ),
     build=service.build,
     properties=service.CHECKED_AGAINST,
@@ -49,6 +57,12 @@ DESIGNS = [
            "one STOP_PENDING report, then 20 s of stop work and up to 30 s waiting for workers "
            "with no further report (000.4, 000.5)",
            fixed=("progress_reports",)),
+    Design("service-worker-never-exits", SERVICE, {"worker_hangs": True, "progress_reports": False},
+           ("pending_progress_within_wait_hint", "stop_reaches_stopped"),
+           "worker 0 may block in a call that never returns; then it never sees the stop event, ServiceMain "
+           "waits for it forever, the service never reports SERVICE_STOPPED and the SCM declares it hung "
+           "(000.3-000.5)",
+           fixed=("worker_hangs", "progress_reports")),
     Design("service-stop-work-in-handler", SERVICE, {"handler": "inline", "stop_work_s": 60},
            ("handler_returns_within_30s",),
            "the handler does 60 s of stop work on the dispatcher thread before returning (003.6)",

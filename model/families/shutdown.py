@@ -149,18 +149,30 @@ def build(p: Mapping[str, Any]) -> System:
             return budget  # 003.8: about 20 s
         return ite(hinted[i], hint, budget)  # 003.9: the wait hint extends the wait
 
+    # Each family of definitions exists only where its subject does (indexed from 0 over the
+    # services it concerns), so an entry about PRESHUTDOWN or dependencies does not apply to a
+    # design without them (properties/catalog/entry.py).
     for i in range(n):
         m.define(f"exited[{i}]", gone(i))
-        m.define(f"dependency_stopped[{i}]", any_of(*[svc[j] == Run.STOPPED for j in deps.get(i, [])]))
         m.define(f"data_lost[{i}]", all_of(any_of(svc[i] == Run.KILLED, svc[i] == Run.FAILED), work[i] > 0))
-        m.define(f"failed_for_dependency[{i}]", svc[i] == Run.FAILED)
-        m.define(f"budget_overrun[{i}]", all_of(given_up[i], not gets_pre[i]))
-        m.define(f"preshutdown_timed_out[{i}]", all_of(given_up[i], gets_pre[i]))
-        m.define(f"preshutdown_settled[{i}]", settled(i) if gets_pre[i] else True)
-        claimed = [gone(i)]
-        if p["claims"] == "timeout_is_stopped":
-            claimed.append(given_up[i])  # the wrong model: "past its budget" taken as "stopped"
-        m.define(f"counted_stopped[{i}]", any_of(claimed))
+    for k, i in enumerate([i for i in range(n) if deps.get(i)]):
+        alive = any_of(svc[i] == Run.RUNNING, svc[i] == Run.CLEANING)
+        m.define(f"outlives_dependency[{k}]", all_of(alive, any_of(*[svc[j] == Run.STOPPED for j in deps[i]])))
+        m.define(f"failed_for_dependency[{k}]", svc[i] == Run.FAILED)
+    for k, i in enumerate([i for i in range(n) if not gets_pre[i]]):
+        m.define(f"budget_overrun[{k}]", given_up[i])
+    for k, i in enumerate(pre_list):
+        m.define(f"preshutdown_received[{k}]", svc[i] != Run.RUNNING)
+        m.define(f"preshutdown_timed_out[{k}]", given_up[i])
+        m.define(f"preshutdown_settled[{k}]", settled(i))
+    if p["end"] == "stay":
+        for i in range(n):
+            claimed = [gone(i)]
+            if p["claims"] == "timeout_is_stopped":
+                claimed.append(given_up[i])  # the wrong model: "past its budget" taken as "stopped"
+            m.define(f"counted_stopped[{i}]", any_of(claimed))
+    m.environment_process("scm", "ups")
+    m.assume(f"the SCM's wait is capped at the first {TIME_UNIT_S} s instant at or past cap_s = {cap_s} s")
 
     clock = Clock(m, TIME_UNIT_S)
 

@@ -259,6 +259,17 @@ def variables(e: Expr) -> set[str]:
     return out
 
 
+def substitute(e: Expr, mapping: dict) -> Expr:
+    """``e`` with every variable named in ``mapping`` replaced by ``mapping[name]`` (an Expr):
+    evaluated on the old state, the result is ``e``'s value in the state an update leads to."""
+    if isinstance(e, VarRef):
+        return mapping.get(e.name, e)
+    if e.op == "const" or not e.args:
+        return e
+    args = tuple(substitute(a, mapping) if isinstance(a, Expr) else a for a in e.args)
+    return Expr(e.op, args, e.sort)
+
+
 def interval(e: Expr) -> tuple[int, int]:
     """Bounds an integer expression can take given its variables' ranges."""
     op = e.op

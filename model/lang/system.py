@@ -92,6 +92,9 @@ class Action:
     doc: str = ""
     duration: float = 0.0
     index: int = -1
+    # False for a step that may happen at any moment or never (timing ANY_TIME: an error that may
+    # strike): weak fairness never forces it (model/lang/temporal.py).
+    fair: bool = True
     enabled: Callable[[State], bool] = field(default=None, repr=False)  # type: ignore[assignment]
     apply: Callable[[State], State] = field(default=None, repr=False)  # type: ignore[assignment]
 
@@ -132,6 +135,8 @@ class System:
         self.quiescent: Optional[Expr] = None
         self.time_passes_fn: Optional[Callable[[State], bool]] = None
         self.quiescent_fn: Optional[Callable[[State], bool]] = None
+        self.assumptions: list[str] = []
+        self._monitors: list[tuple[VarRef, Callable[["Action"], Any]]] = []
 
     # ------------------------------------------------------------ variables
     def bool(self, name: str, init: bool = False, doc: str = "") -> VarRef:
@@ -225,13 +230,28 @@ class System:
         for e, who in ((self.time_passes, "time_passes"), (self.quiescent, "quiescent")):
             self._check_refs(e, who)
 
+    def assume(self, text: str) -> None:
+        """Record a simplification every verdict on this model depends on (a cut-off, a
+        saturating counter); verdicts print it among their assumptions."""
+        if text not in self.assumptions:
+            self.assumptions.append(text)
+
+    def monitor(self, var: VarRef, update: Callable[["Action"], Any]) -> None:
+        """A monitor variable every action may update: at :meth:`freeze`, ``update(action)``
+        gives the monitor's new value for that action (an Expr over the old state), or None to
+        leave it unchanged.  This is how an action property ("no SetServiceStatus after
+        SERVICE_STOPPED") watches every step of a design, including steps written later."""
+        self._mutable()
+        self._monitors.append((var, update))
+
     @property
     def timed(self) -> bool:
         return self.time_passes is not None
 
     # ------------------------------------------------------------ actions
     def action(self, name: str, process: str, guard: Any, update: Mapping[Any, Any],
-               args: Optional[Mapping[str, Any]] = None, doc: str = "", duration: float = 0.0) -> Action:
+               args: Optional[Mapping[str, Any]] = None, doc: str = "", duration: float = 0.0,
+               fair: bool = True) -> Action:
         """Declare an action: ``process`` may take it when ``guard`` holds; ``update``
         maps variables (refs or names) to their new values, all computed from the
         old state.  Variables not named keep their values."""
@@ -257,7 +277,7 @@ class System:
             upd[vname] = e
         for e in [g, *upd.values()]:
             self._check_refs(e, f"action {name}")
-        act = Action(name, process, g, upd, dict(args or {}), doc, float(duration), len(self.actions))
+        act = Action(name, process, g, upd, dict(args or {}), doc, float(duration), len(self.actions), fair=fair)
         if act.label in self._labels:
             raise ModelError(f"action {act.label} is declared twice in {self.name}; give it distinct args or names")
         self._labels.add(act.label)
@@ -291,6 +311,15 @@ class System:
             return self
         if not self.actions:
             raise ModelError(f"{self.name} declares no actions; a system needs at least one")
+        for var, make in self._monitors:
+            for act in self.actions:
+                if var.name in act.update:
+                    continue
+                e = make(act)
+                if e is not None:
+                    e = lift(e)
+                    self._check_refs(e, f"monitor {var.name} on {act.label}")
+                    act.update[var.name] = e
         for act in self.actions:
             act.enabled = compile_python(act.guard)
             act.apply = self._compile_update(act)

@@ -27,11 +27,14 @@ Time (only for models with a clock, ``system.time_passes is not None``)
 Fairness
     Weak fairness per thread: every process that is not an environment process
     (``system.environment``: the SCM, clients, the UPS, the clock) and that
-    stays able to move eventually moves.  For a loop: each such process either
-    takes a step in the loop or is disabled in some state of the loop.  This is
-    fairness per *process*, not per action, so optional branches of a thread
-    (an "OnStop throws" step next to the normal stop) are never forced.  The
-    environment is not forced to act, and not forbidden from acting.
+    stays able to move eventually moves.  A process is *able to move* when one
+    of its *fair* actions is enabled: an action declared ``fair=False`` (a step
+    with timing ANY_TIME, "may happen at any moment, or never", such as an
+    error that may strike) never makes its process count as able to move, so
+    such optional branches are never forced.  For a loop: each fair process
+    either takes a step (any of its actions) in the loop or is unable to move
+    in some state of the loop.  The environment is not forced to act, and not
+    forbidden from acting.
 
 Leads-to (:class:`LeadsTo`)
     ``trigger ~> goal`` while ``hold``: in every fair run, from every state
@@ -72,8 +75,8 @@ def fair_processes(system: Any) -> list[str]:
 
 
 def enabled_processes(system: Any, state: tuple) -> set[str]:
-    """Processes with at least one enabled action in ``state``."""
-    return {a.process for a in system.actions if a.enabled(state)}
+    """Processes able to move in ``state``: with at least one enabled *fair* action."""
+    return {a.process for a in system.actions if a.fair and a.enabled(state)}
 
 
 def stutter_ok(system: Any, state: tuple) -> bool:
@@ -106,7 +109,7 @@ def loop_unfairness(system: Any, states: Sequence[tuple], actions: Sequence[Any]
     for proc in fair_processes(system):
         if proc in moved:
             continue
-        if all(any(a.process == proc and a.enabled(s) for a in system.actions) for s in body):
+        if all(any(a.process == proc and a.fair and a.enabled(s) for a in system.actions) for s in body):
             return f"{proc} is enabled throughout the loop but never moves (weak fairness)"
     if system.time_passes_fn is not None and not any(a.duration > 0 for a in actions) \
             and not any(system.quiescent_fn(s) for s in body):

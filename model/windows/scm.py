@@ -11,7 +11,7 @@ import enum
 from typing import Any
 
 from ..lang.errors import InputError
-from ..lang.expr import Expr, any_of, ite, min_
+from ..lang.expr import Expr, all_of, any_of, implies, ite, min_, substitute
 from ..lang.system import System
 
 # Time is counted in units of TIME_UNIT_S seconds: every documented number the
@@ -75,6 +75,7 @@ class ScmStatus:
     def __init__(self, m: System, max_checkpoint: int, max_hint: int, init: SvcState = SvcState.RUNNING,
                  prefix: str = "", init_checkpoint: int = 0, init_hint: int = 0) -> None:
         self.m = m
+        self.prefix = prefix
         self.max_checkpoint = max_checkpoint
         self.max_hint = max_hint
         self.reported = m.enum(f"{prefix}reported", SvcState, init, "state last reported to the SCM")
@@ -85,6 +86,40 @@ class ScmStatus:
         self.since_progress = m.int(f"{prefix}since_progress", 0, max_hint + 1, 0,
                                     "time since the last report showing progress (saturates)", unit=TIME_UNIT_S)
         self.scm_hang = m.bool(f"{prefix}scm_hang", False, "the SCM has declared the service hung")
+
+    def watch(self, actual: Expr) -> None:
+        """Monitors on every SetServiceStatus the service makes (SCM steps excluded), and the
+        definitions the catalog reads about reports (000.2, 003.2):
+
+        * ``false_report`` -- a report named a state the service was not in after the step
+          (``actual`` is the service's real state, evaluated in the state the step leads to);
+        * ``status_after_stopped`` -- the service called SetServiceStatus after it had reported
+          SERVICE_STOPPED (and before the SCM started it again);
+        * ``state_report_fresh`` (a definition, declared by :meth:`define_freshness` once the
+          clock exists).
+        Declare the service's real state first; call once."""
+        m = self.m
+        self.actual = actual
+        self.false_report = m.bool(f"{self.prefix}false_report", False,
+                                   "monitor: a status report named a state the service was not in (000.2)")
+        self.status_after_stopped = m.bool(f"{self.prefix}status_after_stopped", False,
+                                           "monitor: SetServiceStatus was called after SERVICE_STOPPED")
+        rep = self.reported.name
+
+        def reports(act: Any) -> bool:
+            return rep in act.update and act.process not in m.environment
+
+        m.monitor(self.false_report, lambda act: any_of(self.false_report,
+                                                        act.update[rep] != substitute(actual, act.update))
+                  if reports(act) else None)
+        m.monitor(self.status_after_stopped,
+                  lambda act: any_of(self.status_after_stopped, self.reported == SvcState.STOPPED)
+                  if reports(act) else (False if rep in act.update else None))
+
+    def define_freshness(self, time_passes: Expr, prefix: str = "") -> Expr:
+        """``state_report_fresh``: whenever time may pass, the last report is the real state (a change
+        is reported before time passes: the bound is zero, 000.2)."""
+        return self.m.define(f"{prefix}state_report_fresh", implies(time_passes, self.reported == self.actual))
 
     def pending(self) -> Expr:
         return any_of(self.reported == s for s in PENDING)

@@ -80,14 +80,16 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from ..families import shutdown as _shutdown
-from ..lang.clock import Clock
+from ..lang.clock import ANY_TIME, AT_ONCE, Clock, Within
 from ..lang.designs import Design, Family, Knob
-from ..lang.expr import Expr, VarRef, all_of, any_of, ite, lift, min_, not_
+from ..lang.errors import ModelError
+from ..lang.expr import Expr, VarRef, all_of, any_of, ite, lift, min_, not_, substitute
 from .scm import HANDLER_LIMIT_S, TIME_UNIT_S, Control, ScmStatus, SvcState, units
 from ..lang.system import System
 
 __all__ = [
     "ServiceModel", "user_design", "shutdown_design", "SvcState", "Control", "CONTROL_PROPERTIES",
+    "AT_ONCE", "ANY_TIME", "Within", "NO_ERROR", "ERROR_CALL_NOT_IMPLEMENTED",
     "SHUTDOWN_PROPERTIES", "TIME_UNIT_S", "units",
 ]
 
@@ -110,6 +112,11 @@ SHUTDOWN_PROPERTIES = _shutdown.CHECKED_AGAINST
 
 _ACCEPT_NAMES = {"stop": "accepts_stop", "pause": "accepts_pause_continue"}
 
+# What a HandlerEx returns (winerror.h names): NO_ERROR, or ERROR_CALL_NOT_IMPLEMENTED for a code it
+# does not handle.  https://learn.microsoft.com/windows/win32/api/winsvc/nc-winsvc-lphandler_function_ex
+NO_ERROR = "NO_ERROR"
+ERROR_CALL_NOT_IMPLEMENTED = "ERROR_CALL_NOT_IMPLEMENTED"
+
 
 class ServiceModel:
     """One service, its control dispatcher and the SCM; you add the handler and thread steps.
@@ -125,11 +132,15 @@ class ServiceModel:
       scm -- "post_sp2" (Windows Server 2003 / XP SP2 and later: nothing after STOP) or
              "xp" (before: a service that returns and keeps running gets further controls), 003.5.
       user_controls -- the SCM may send a user-defined code (128..255, abstracted to one).
+      report_delay_s -- how long a change of the real state may stay unreported (000.2): 0, the
+             default, means before any time passes; a wrapper that polls its child every 10 s
+             declares 10.
     """
 
     def __init__(self, name: str, doc: str, parameters: Mapping[str, Any], *, accepts: Iterable[str] = (),
                  initial: SvcState = SvcState.START_PENDING, start_hint_s: int = 20, max_wait_hint_s: int = 20,
-                 max_checkpoint: int = 8, scm: str = "post_sp2", user_controls: bool = False) -> None:
+                 max_checkpoint: int = 8, scm: str = "post_sp2", user_controls: bool = False,
+                 report_delay_s: int = 0) -> None:
         if scm not in ("post_sp2", "xp"):
             raise ValueError(f"scm = {scm!r}: use 'post_sp2' or 'xp'")
         if initial == SvcState.START_PENDING and start_hint_s > max_wait_hint_s:
@@ -171,6 +182,17 @@ class ServiceModel:
                                              "monitor: the handler returned from INTERROGATE without reporting (003.3)")
         self.interrogate_wrong = m.bool("interrogate_wrong", False,
                                         "monitor: an INTERROGATE answer differed from the real state, or changed it")
+        self.handler_called = m.bool("handler_called", False, "the handler has been called at least once")
+        self.stop_unacked = m.int("stop_unacked", 0, self.limit + 1, 0,
+                                  "monitor: time since the handler took STOP without STOP_PENDING or STOPPED "
+                                  "reported (saturates; 003.4)", unit=TIME_UNIT_S)
+        self.resumed_after_stop = m.bool("resumed_after_stop", False,
+                                         "monitor: RUNNING or PAUSED was reported after the handler took STOP (003.4)")
+        self.report_delay = units(report_delay_s, "report_delay_s")
+        self.unreported_for = (m.int("unreported_for", 0, self.report_delay + 1, 0,
+                                     "monitor: time the real state has differed from the last report (saturates)",
+                                     unit=TIME_UNIT_S) if self.report_delay else None)
+        m.environment_process("scm")
         self.clock = Clock(m, TIME_UNIT_S)
         self._specs: list[dict] = []
         self._finished = False
@@ -227,61 +249,81 @@ class ServiceModel:
 
     # ------------------------------------------------------------------ steps
     def handle(self, code: Control, name: str, update: Mapping[Any, Any] = {}, guard: Any = (),
-               busy: bool = False, doc: str = "") -> Expr:
-        """A handler step that takes the queued ``code`` (process "dispatcher").
+               busy: bool = False, returns: str = NO_ERROR, doc: str = "") -> Expr:
+        """A handler step that takes the queued ``code`` (process "dispatcher"); it happens at once.
 
         ``busy=True``: the handler does not return in this step (it keeps the
         dispatcher thread); a later :meth:`handler_step` with ``returns=True``
-        ends it.  The 003.2/003.3/003.4 monitors are added to ``update``.
+        ends it.  ``returns``: what HandlerEx returns, NO_ERROR (default) or
+        ERROR_CALL_NOT_IMPLEMENTED (the code is not handled; for INTERROGATE that
+        breaks 003.3).  The 003.2/003.3/003.4 monitors are added to ``update``.
         Returns the step's full guard (the action is declared by :meth:`finish`).
         """
+        if returns not in (NO_ERROR, ERROR_CALL_NOT_IMPLEMENTED):
+            raise ModelError(f"{name}: returns = {returns!r}; use NO_ERROR or ERROR_CALL_NOT_IMPLEMENTED")
         upd = dict(update)
         upd[self.control] = Control.NONE
         upd[self.handler_busy] = busy
         upd[self.handler_elapsed] = 0
+        upd[self.handler_called] = True
         upd.update(self._monitors(upd, check_change=not busy))
-        upd[self.delivered_unaccepted] = self.delivered_unaccepted | not_(self.accepted(code))
         if code == Control.STOP:
             upd[self.stop_delivered] = True
         if code == Control.INTERROGATE:
+            # 003.3: INTERROGATE must be handled (NO_ERROR); a status report is not required (003.2).
+            # If the handler does report, the report must be the real state and nothing may change.
             answered = self.status.reported.name in {k.name if isinstance(k, VarRef) else k for k in upd}
             new_state = upd.get(self.state, self.state)
-            if answered:
-                upd[self.interrogate_wrong] = any_of(self.interrogate_wrong, upd[self.status.reported] != self.state,
-                                                     new_state != self.state)
-            else:
+            if returns != NO_ERROR:
                 upd[self.interrogate_unanswered] = True
-                upd[self.interrogate_wrong] = any_of(self.interrogate_wrong, new_state != self.state)
+            wrong = [self.interrogate_wrong, new_state != self.state]
+            if answered:
+                wrong.append(upd[self.status.reported] != self.state)
+            upd[self.interrogate_wrong] = any_of(wrong)
         g = all_of(self.control == code, ~self.handler_busy, *_as_list(guard))
-        return self._declare(name, "dispatcher", g, upd, None, doc or f"the handler takes {code.name}", True)
+        return self._declare(name, "dispatcher", g, upd, None, doc or f"the handler takes {code.name}", AT_ONCE)
 
     def handler_step(self, name: str, guard: Any, update: Mapping[Any, Any], returns: bool = False,
-                     doc: str = "") -> Expr:
-        """A further step of a handler that is still running (``busy``); ``returns`` ends the call."""
+                     timing: Any = AT_ONCE, doc: str = "") -> Expr:
+        """A further step of a handler that is still running (``busy``); ``returns`` ends the call.
+        ``timing`` as for :meth:`step` (default AT_ONCE: the handler's own code runs without waiting)."""
         upd = dict(update)
         if returns:
             upd[self.handler_busy] = False
             upd.update(self._monitors(upd, check_change=True))
-        return self._declare(name, "dispatcher", all_of(self.handler_busy, *_as_list(guard)), upd, None, doc, True)
+        return self._declare(name, "dispatcher", all_of(self.handler_busy, *_as_list(guard)), upd, None, doc, timing)
 
-    def step(self, name: str, process: str, guard: Any, update: Mapping[Any, Any], urgent: bool = True,
-             args: Optional[Mapping[str, Any]] = None, doc: str = "") -> Expr:
-        """A ServiceMain or worker step.  ``urgent``: taken before time may pass.
+    def step(self, name: str, process: str, guard: Any, update: Mapping[Any, Any], *, timing: Any = None,
+             args: Optional[Mapping[str, Any]] = None, doc: str = "", urgent: Any = None) -> Expr:
+        """A ServiceMain or worker step.
 
-        Like :meth:`handle`, it returns the step's full guard; the action itself is
-        declared by :meth:`finish`."""
-        return self._declare(name, process, all_of(*_as_list(guard)), dict(update), args, doc, urgent)
+        ``timing`` is required and says when the step happens (model/lang/clock.py):
+        ``AT_ONCE`` -- before any time passes (a thread reacting to an event it waited on);
+        ``ANY_TIME`` -- at any moment while the guard holds, or never (an error that may strike
+        during STOP_PENDING); ``Within(seconds)`` -- at any moment, but at the latest that long
+        after the guard became true.  Like :meth:`handle`, it returns the step's full guard;
+        the action itself is declared by :meth:`finish`.  ModelError if ``timing`` is missing.
+        """
+        if urgent is not None:
+            raise ModelError(f"step {name}: 'urgent' is gone; say timing=AT_ONCE (urgent=True) or "
+                             "timing=ANY_TIME (urgent=False), or Within(seconds)")
+        if timing is None:
+            raise ModelError(f"step {name}: say when it happens: timing=AT_ONCE (before time passes), "
+                             "ANY_TIME (at any moment while enabled, or never) or Within(seconds); "
+                             "see the README, 'When a step happens'")
+        return self._declare(name, process, all_of(*_as_list(guard)), dict(update), args, doc, timing)
 
     def _declare(self, name: str, process: str, guard: Expr, update: dict, args: Any, doc: str,
-                 urgent: bool) -> Expr:
+                 timing: Any) -> Expr:
         # Declared in finish(), after the clock and the SCM: declaration order is the order of the
         # fuzz engine's rules, whose random choice favours early ones, and runs that let time pass
         # and the SCM act reach the interesting states sooner.  Explicit and BMC ignore the order.
         if self._finished:
             raise ValueError(f"{name}: declare every step before finish()")
-        self._specs.append(dict(name=name, process=process, guard=guard, update=update, args=args, doc=doc))
-        if urgent:
-            self.clock.urgent(guard)
+        label = name if not args else name + "_" + "_".join(str(v) for v in dict(args).values())
+        self.clock.timing(label, guard, timing)
+        self._specs.append(dict(name=name, process=process, guard=guard, update=update, args=args, doc=doc,
+                                fair=timing != ANY_TIME))
         return guard
 
     def countdown(self, var: VarRef, while_: Any) -> None:
@@ -303,6 +345,29 @@ class ServiceModel:
                                                all_of(new_state != self.state, new_rep != new_state))}
 
     # ------------------------------------------------------------------ the SCM and the clock
+    def scm_may_send(self, code: Control) -> Expr:
+        """Whether the SCM sends ``code`` now: ControlService's rules for the last report.
+
+        https://learn.microsoft.com/windows/win32/api/winsvc/nf-winsvc-controlservice --
+        SERVICE_STOPPED: nothing (ERROR_SERVICE_NOT_ACTIVE); STOP_PENDING: nothing, and
+        START_PENDING: nothing but an accepted STOP (ERROR_SERVICE_CANNOT_ACCEPT_CTRL); otherwise a
+        code the last report does not accept is refused (ERROR_INVALID_SERVICE_CONTROL), and
+        INTERROGATE is always accepted.  After STOP the SCM sends nothing more (003.4), except the
+        pre-XP-SP2 SCM to a service that keeps reporting RUNNING or PAUSED (003.5).
+        """
+        st = self.status
+        running_or_paused = any_of(st.reported == SvcState.RUNNING, st.reported == SvcState.PAUSED)
+        if self.scm_version == "xp":
+            after_stop = any_of(~self.stop_sent, running_or_paused)
+        else:
+            after_stop = ~self.stop_sent
+        active = all_of(st.reported != SvcState.STOPPED, st.reported != SvcState.STOP_PENDING)
+        starting = st.reported == SvcState.START_PENDING
+        table = all_of(active, self.accepted(code))
+        if code != Control.STOP:
+            table = all_of(table, ~starting)
+        return all_of(self.control == Control.NONE, ~self.handler_busy, ~st.scm_hang, after_stop, table)
+
     def finish(self) -> System:
         """Declare the SCM's sends, its hang detection and the clock; define what the catalog reads."""
         if self._finished:
@@ -310,38 +375,53 @@ class ServiceModel:
         self._finished = True
         m, st = self.m, self.status
         running_or_paused = any_of(st.reported == SvcState.RUNNING, st.reported == SvcState.PAUSED)
-        if self.scm_version == "xp":
-            # 003.5, before XP SP2/Server 2003: a service that returned from STOP and keeps running
-            # keeps receiving controls.
-            after_stop = any_of(~self.stop_sent, running_or_paused)
-        else:
-            after_stop = ~self.stop_sent  # 003.4: nothing after STOP
-        may = [self.control == Control.NONE, ~self.handler_busy, ~st.scm_hang, st.reported != SvcState.STOPPED,
-               after_stop]
-        self.clock.waits(st.pending(), self.handler_busy)
-        self.clock.tick({**st.tick(),
-                         self.handler_elapsed: ite(self.handler_busy, min_(self.handler_elapsed + 1, self.limit + 1),
-                                                   self.handler_elapsed)})
+        acked = any_of(st.reported == SvcState.STOP_PENDING, st.reported == SvcState.STOPPED)
+        unacked = all_of(self.stop_delivered, not_(acked))
+        # time passes while a STOP waits to be acknowledged, so that a handler that ignores it is caught
+        self.clock.waits(st.pending(), self.handler_busy, unacked)
+        tick = {**st.tick(),
+                self.handler_elapsed: ite(self.handler_busy, min_(self.handler_elapsed + 1, self.limit + 1),
+                                          self.handler_elapsed),
+                self.stop_unacked: ite(unacked, min_(self.stop_unacked + 1, self.limit + 1), self.stop_unacked)}
+        if self.unreported_for is not None:
+            mismatch = st.reported != self.state
+            self.clock.waits(mismatch)
+            tick[self.unreported_for] = ite(mismatch, min_(self.unreported_for + 1, self.report_delay + 1), 0)
+        self.clock.tick(tick)
         sends = [
-            (Control.STOP, [self.accepts["stop"]]),
-            (Control.PAUSE, [self.accepts["pause"], st.reported == SvcState.RUNNING]),
-            (Control.CONTINUE, [self.accepts["pause"], st.reported == SvcState.PAUSED]),
+            (Control.STOP, []),
+            (Control.PAUSE, [st.reported == SvcState.RUNNING]),
+            (Control.CONTINUE, [st.reported == SvcState.PAUSED]),
             (Control.INTERROGATE, []),
         ]
         if self.user_controls:
             sends.append((Control.USER, [running_or_paused]))
         if self.device_registered is not None:
-            sends.append((Control.DEVICEEVENT, [self.device_registered, running_or_paused]))
+            sends.append((Control.DEVICEEVENT, [running_or_paused]))
         for code, extra in sends:
-            m.action(f"scm_send_{code.name.lower()}", "scm", guard=[*may, *extra],
+            allowed = self.scm_may_send(code)
+            m.action(f"scm_send_{code.name.lower()}", "scm", guard=[allowed, *extra],
                      update={self.control: code, self.stop_sent: self.stop_sent | (code == Control.STOP),
-                             self.control_after_stop: self.control_after_stop | self.stop_sent},
-                     doc=f"003.3: the SCM sends {code.name}" + (" (always accepted)" if not extra else
-                                                               " as the last report accepts"))
+                             self.control_after_stop: self.control_after_stop | self.stop_sent,
+                             # only_accepted_controls_delivered: the code was allowed when it was sent
+                             self.delivered_unaccepted: self.delivered_unaccepted | not_(allowed)},
+                     doc=f"003.3: the SCM sends {code.name} as ControlService allows for the last report")
         st.declare_hang()
         for spec in self._specs:
             m.action(**spec)
-        m.define("actual_state", self.state)
+        if "actual_state" not in m.definitions:
+            m.define("actual_state", self.state)
+        st.watch(m.definitions["actual_state"])
+        m.monitor(self.resumed_after_stop, lambda act: any_of(
+            self.resumed_after_stop,
+            all_of(substitute(self.stop_delivered, act.update),
+                   any_of(act.update[st.reported.name] == SvcState.RUNNING,
+                          act.update[st.reported.name] == SvcState.PAUSED)))
+            if st.reported.name in act.update and act.process not in m.environment else None)
+        if self.unreported_for is None:
+            st.define_freshness(m.time_passes)
+        else:
+            m.define("state_report_fresh", self.unreported_for <= self.report_delay)
         m.define("stop_begun", self.stop_delivered)
         return m
 

@@ -35,6 +35,11 @@ def get(pid: str) -> Property:
     return CATALOG[pid]
 
 
+def applicable(system: object) -> list[Property]:
+    """Every entry that applies to ``system`` (it has every name the entry reads), in catalog order."""
+    return [p for p in PROPERTIES if p.applies(system)]  # type: ignore[arg-type]
+
+
 def register(prop: Property) -> Property:
     """Add a user-defined entry (ids must be unique)."""
     if prop.id in CATALOG:

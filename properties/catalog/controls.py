@@ -2,51 +2,64 @@
 
 The entries read a model through the variables of
 :class:`scmcheck.model.service_api.ServiceModel` (``state``, ``reported``,
-``stop_delivered`` and the monitors), so every design built on that API --
-the built-in ``controls`` family and users' own -- is checked by the same
-entries.  ``no_control_after_stop``, ``handler_returns_within_30s``,
-``pending_progress_within_wait_hint`` and ``reported_state_matches_actual``
-(properties/catalog/service.py) apply to those designs as well.
+``stop_delivered``, ``handler_called`` and the monitors), so every design built
+on that API -- the built-in ``controls`` family and users' own -- is checked by
+the same entries.  The entries of properties/catalog/service.py apply to those
+designs as well.
+
+Microsoft pages: HandlerEx (what a handler must do and return), ControlService
+(what the SCM sends in each state), SetServiceStatus and SERVICE_STATUS.
 """
 
 from __future__ import annotations
 
-from scmcheck.model.lang.expr import all_of, any_of, not_
-from scmcheck.model.windows.scm import Control, SvcState
+from scmcheck.model.lang.expr import all_of, not_
 from scmcheck.model.lang.system import System
+from scmcheck.model.windows.scm import Control
 
 from .entry import Property
+from .service import CONTROL_HANDLER, CONTROL_SERVICE, HANDLER_EX, SERVICE_STATUS, SET_SERVICE_STATUS
 
 
-def _paused(m: System):
-    return m["state"] == SvcState.PAUSED
+def _units(m: System, seconds: int) -> int:
+    return seconds // int(m.time_unit or 1)
 
 
 PROPERTIES: list[Property] = [
     Property(
         "only_accepted_controls_delivered",
-        "The handler is given only control codes the service's last status report accepts "
-        "(INTERROGATE and user codes always; DEVICEEVENT only after RegisterDeviceNotification).",
+        "The handler is given only control codes that ControlService lets the SCM send for the service's "
+        "last status report: nothing to a stopped or stop-pending service, only an accepted STOP while "
+        "START_PENDING, otherwise accepted codes and INTERROGATE.  A code sent while accepted and withdrawn "
+        "before the handler runs is the SCM's race, not the service's fault.",
         ("003.3",),
         lambda m: not_(m["delivered_unaccepted"]),
-        lambda m: all_of(m["state"] == SvcState.PAUSE_PENDING),
-        "a PAUSE accepted by the last report reached the handler",
+        lambda m: m["handler_called"],
+        "the handler has been called",
+        needs=("delivered_unaccepted", "handler_called"),
+        sources=(CONTROL_SERVICE, HANDLER_EX),
     ),
     Property(
         "interrogate_always_answered",
-        "Every SERVICE_CONTROL_INTERROGATE is handled: the handler answers with the service's status.",
+        "Every SERVICE_CONTROL_INTERROGATE is handled: the handler returns NO_ERROR (a status report is "
+        "not required, 003.2).",
         ("003.3",),
         lambda m: not_(m["interrogate_unanswered"]),
-        lambda m: all_of(m["control"] == Control.INTERROGATE, m["state"] == SvcState.RUNNING),
-        "an INTERROGATE is queued for a running service",
+        lambda m: m["control"] == Control.INTERROGATE,
+        "an INTERROGATE is queued for the handler",
+        needs=("interrogate_unanswered", "control"),
+        sources=(HANDLER_EX, CONTROL_HANDLER),
     ),
     Property(
         "interrogate_reports_current_state",
-        "An INTERROGATE answer is the state the service is really in, and handling it changes no state.",
+        "Handling INTERROGATE changes no state, and a status reported while handling it is the state "
+        "the service is really in.",
         ("003.3", "000.2"),
         lambda m: not_(m["interrogate_wrong"]),
-        lambda m: all_of(_paused(m), m["control"] == Control.INTERROGATE),
-        "an INTERROGATE is queued for a paused service",
+        lambda m: m["control"] == Control.INTERROGATE,
+        "an INTERROGATE is queued for the handler",
+        needs=("interrogate_wrong", "control"),
+        sources=(HANDLER_EX, SET_SERVICE_STATUS),
     ),
     Property(
         "state_change_reported_by_handler",
@@ -54,16 +67,22 @@ PROPERTIES: list[Property] = [
         "before the handler returns.",
         ("003.2",),
         lambda m: not_(m["change_unreported"]),
-        lambda m: any_of(_paused(m), m["state"] == SvcState.PAUSE_PENDING),
-        "a PAUSE changed the service's state",
+        lambda m: m["handler_called"],
+        "the handler has been called",
+        needs=("change_unreported", "handler_called"),
+        sources=(HANDLER_EX, SET_SERVICE_STATUS),
     ),
     Property(
         "stop_accepted_leads_to_stop_pending",
-        "Once the handler has taken an accepted SERVICE_CONTROL_STOP, the service is STOP_PENDING or STOPPED.",
-        ("003.4",),
-        lambda m: any_of(not_(m["stop_delivered"]), m["state"] == SvcState.STOP_PENDING,
-                         m["state"] == SvcState.STOPPED),
-        lambda m: all_of(m["stop_delivered"], m["state"] == SvcState.STOPPED),
-        "the service stopped after a STOP",
+        "After the handler takes an accepted SERVICE_CONTROL_STOP, the service reports STOP_PENDING or "
+        "STOPPED within the handler's 30 s, from any thread (the hand-off of Go's x/sys/svc and .NET's "
+        "ServiceBase is correct), and never reports RUNNING or PAUSED again.",
+        ("003.4", "003.6"),
+        lambda m: all_of(m["stop_unacked"] <= _units(m, 30), not_(m["resumed_after_stop"])),
+        lambda m: m["stop_delivered"],
+        "the handler has taken a STOP",
+        needs=("stop_unacked", "resumed_after_stop", "stop_delivered"),
+        sources=(HANDLER_EX, CONTROL_HANDLER, SERVICE_STATUS),
     ),
 ]
+

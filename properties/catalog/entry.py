@@ -94,6 +94,11 @@ def witness_goal(goal: Goal) -> Goal:
     return Goal(f"{goal.id}.witness", goal.rules, invariant=not_(goal.witness))
 
 
+def read(m: System, name: str) -> Expr:
+    """A model's definition ``name``, or else its state variable of that name."""
+    return m.definitions[name] if name in m.definitions else m[name]
+
+
 def each(m: System, name: str) -> list[Expr]:
     """Every member ``name[0]``, ``name[1]``, ... of an indexed family of definitions (or variables)."""
     out = []

@@ -37,6 +37,7 @@ class _Counter:
     def __init__(self) -> None:
         self.steps = 0
         self.runs = 0
+        self.zeno: tuple[int, int] = (0, 0)  # longest zero-time streak that revisited a state: (steps, states)
 
 
 def _machine(system: Any, checks: list, counter: _Counter, tick: Ticker) -> type:
@@ -48,6 +49,7 @@ def _machine(system: Any, checks: list, counter: _Counter, tick: Ticker) -> type
         RuleBasedStateMachine.__init__(self)
         self.state = init
         self.path = []
+        self.streak = [init]  # states since time last passed
         counter.runs += 1
 
     def make_rule(members: list) -> Any:
@@ -60,6 +62,13 @@ def _machine(system: Any, checks: list, counter: _Counter, tick: Ticker) -> type
             self.state = act.apply(self.state)
             self.path.append(act)
             counter.steps += 1
+            if act.duration > 0:
+                self.streak = [self.state]
+            else:
+                self.streak.append(self.state)
+                n, distinct = len(self.streak) - 1, len(set(self.streak))
+                if n >= distinct and n > counter.zeno[0]:
+                    counter.zeno = (n, distinct)
             tick(steps=counter.steps, runs=counter.runs)
 
         return precondition(enabled)(rule(data=st.data())(step))
@@ -96,8 +105,17 @@ def run(system: Any, goals: Sequence[Goal], depth: int = DEFAULT_DEPTH, runs: in
     """
     system.freeze()
     tick = Ticker(NAME, progress)
-    compiled = [compile_python(g.invariant) for g in goals]
     results: dict[int, Result] = {}
+    for i, g in enumerate(goals):
+        # Random finite runs cannot show that a run goes on forever without its goal, nor that no path
+        # ever lets time pass: those shapes are the explicit engine's and BMC's.
+        if g.kind == "leads_to":
+            results[i] = Result(g.id, g.rules, NAME, Verdict.UNKNOWN, depth, None, 0.0, kind=g.kind,
+                                reason="random search does not decide eventually properties")
+        elif g.kind == "time_lock":
+            results[i] = Result(g.id, g.rules, NAME, Verdict.UNKNOWN, depth, None, 0.0, kind=g.kind,
+                                reason="random search does not decide time-locks")
+    compiled = [None if g.invariant is None else compile_python(g.invariant) for g in goals]
     total = _Counter()
     while len(results) < len(goals):
         counter = _Counter()
@@ -109,6 +127,7 @@ def run(system: Any, goals: Sequence[Goal], depth: int = DEFAULT_DEPTH, runs: in
         found = _search(cls, cfg)
         total.steps += counter.steps
         total.runs += counter.runs
+        total.zeno = max(total.zeno, counter.zeno)
         if found is None:
             for i, _ in open_:
                 g = goals[i]
@@ -129,6 +148,11 @@ def run(system: Any, goals: Sequence[Goal], depth: int = DEFAULT_DEPTH, runs: in
             trace = checked_trace(system, g, NAME, path[:first])
             results[i] = Result(g.id, g.rules, NAME, Verdict.VIOLATED, trace.length, None, tick.elapsed(), trace,
                                 steps=total.steps)
+    if system.timed and total.zeno[0]:
+        for i, g in enumerate(goals):
+            if g.kind == "time_lock":
+                results[i].reason += (f"; warning: a run took {total.zeno[0]} zero-time steps in a row through only "
+                                      f"{total.zeno[1]} states (a time-lock or a Zeno cycle?): run --engine explicit")
     return [results[i] for i in range(len(goals))]
 
 
