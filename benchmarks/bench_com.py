@@ -2,6 +2,8 @@
 
 For each K in 1..max-k and C in 1..max-c, on a correct design and a buggy one, prints:
   explicit -- reachable states (the whole space: a goal that always holds), states/s, seconds
+  live     -- seconds for explicit to decide the leads-to entry unused_server_exits on the correct
+              design (the whole graph, then its fair loops), and the verdict
   bmc      -- seconds to the shortest counterexample of the buggy design's property, and its length
   fuzz     -- random-run steps per second (on the correct design, where nothing is found)
 
@@ -27,6 +29,8 @@ from scmcheck.properties.catalog import CATALOG
 from scmcheck.properties.engines import bmc, explicit, fuzz
 from scmcheck.properties.result import Goal
 
+LIVENESS = "unused_server_exits"  # the COM leads-to entry (properties/catalog/com.py)
+
 
 def _explicit(system, timeout: float, max_states: int) -> tuple[str, str, str]:
     t0 = time.perf_counter()
@@ -42,6 +46,13 @@ def _bmc(system, prop: str, depth: int, timeout: float) -> tuple[str, str]:
     dt = time.perf_counter() - t0
     length = str(r.trace.length) if r.trace is not None else f"{r.verdict.value}@{r.bound}"
     return f"{dt:.2f}", length
+
+
+def _liveness(system, timeout: float, max_states: int) -> tuple[str, str]:
+    t0 = time.perf_counter()
+    r = explicit.run(system, [CATALOG[LIVENESS].goal(system)], keep_graph=False, timeout=timeout,
+                     max_states=max_states)[0]
+    return f"{time.perf_counter() - t0:.2f}", r.verdict.value
 
 
 def _fuzz(system, prop: str, runs: int) -> str:
@@ -70,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: {a.buggy} is not labelled as violating {a.property}", file=sys.stderr)
     print(f"correct = {a.correct}   buggy = {a.buggy} ({a.property})")
     head = (f"{'K':>2} {'C':>2} | {'correct states':>16} {'states/s':>10} {'s':>7} | "
-            f"{'buggy states':>16} {'states/s':>10} {'s':>7} | {'bmc s':>7} {'len':>5} | {'fuzz steps/s':>12}")
+            f"{'buggy states':>16} {'states/s':>10} {'s':>7} | {'bmc s':>7} {'len':>5} | "
+            f"{'live s':>7} {'verdict':>8} | {'fuzz steps/s':>12}")
     print(head)
     print("-" * len(head))
     for k in range(1, a.max_k + 1):
@@ -80,9 +92,10 @@ def main(argv: list[str] | None = None) -> int:
             cs, crate, ct = _explicit(sc, a.timeout, a.max_states)
             bs, brate, bt = _explicit(sb, a.timeout, a.max_states)
             bsec, blen = _bmc(buggy.build(params), a.property, a.bmc_depth, a.timeout)
+            lsec, lverdict = _liveness(correct.build(params), a.timeout, a.max_states)
             frate = "-" if a.no_fuzz else _fuzz(correct.build(params), a.property, a.fuzz_runs)
             print(f"{k:>2} {c:>2} | {cs:>16} {crate:>10} {ct:>7} | {bs:>16} {brate:>10} {bt:>7} | "
-                  f"{bsec:>7} {blen:>5} | {frate:>12}", flush=True)
+                  f"{bsec:>7} {blen:>5} | {lsec:>7} {lverdict:>8} | {frate:>12}", flush=True)
     return 0
 
 

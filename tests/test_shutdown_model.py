@@ -14,6 +14,7 @@ import pytest
 from scmcheck.model.designs import built_in, registry
 from scmcheck.model.lang.errors import InputError
 from scmcheck.model.families.shutdown import Phase, Run
+from scmcheck.properties import catalog
 from scmcheck.properties.catalog import CATALOG
 from scmcheck.properties.engines import bmc, explicit, fuzz
 from scmcheck.traces.render import render
@@ -66,7 +67,7 @@ SLOW = {"shutdown-beyond-cap"}
 def _goals(design: str, services: int):
     d = built_in(design)
     m = d.build({"services": services})
-    return d, m, [CATALOG[p].goal(m) for p in d.family.properties]
+    return d, m, [p.goal(m) for p in catalog.applicable(m)]
 
 
 def _lengths(results) -> dict:
@@ -139,7 +140,7 @@ def test_fuzz_finds_every_violation_slow(name):
 @pytest.mark.parametrize("name", [n for n in DESIGNS if not built_in(n).expect])
 def test_witnesses_reachable_in_correct_designs(name):
     d, m, _ = _goals(name, 2)
-    res = explicit.run(m, [CATALOG[p].witness_goal(m) for p in d.family.properties])
+    res = explicit.run(m, [p.witness_goal(m) for p in catalog.applicable(m) if p.witness is not None])
     assert [r.verdict.value for r in res] == ["violated"] * len(res), [(r.property, r.verdict.value) for r in res]
 
 

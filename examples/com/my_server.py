@@ -13,7 +13,7 @@ The SCM, the clients, the class-object table and the catalog's definitions come
 from ``scmcheck.model.com.ComSide``; this file supplies only the server's steps.
 
     scmcheck check examples/com/my_server.py:design --engine all        # correct
-    scmcheck check examples/com/my_server.py:forgets_quit --engine all  # never sets the event (004.7)
+    scmcheck check examples/com/my_server.py:forgets_quit --engine all  # never sets the event: never exits (004.7)
     scmcheck check examples/com/my_server.py:resumes_early --engine all # resumes after the first class (004.9/10)
 """
 
@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from scmcheck.model.com import TIME_UNIT_S, ClassObj, ComSide, Phase, com_design
+from scmcheck.model.com import ClassObj, ComSide, Phase, com_design
 from scmcheck.model.designs import Knob
 from scmcheck.model.lang.system import System
 
 
 def build(p: Mapping[str, Any]) -> System:
-    m = System("my_server", __doc__ or "", parameters=p, time_unit=TIME_UNIT_S)
+    m = System("my_server", __doc__ or "", parameters=p)
     com = ComSide(m, clients=p["clients"], classes=p["classes"], threading="free_threaded")
     # ---- the server's own variables
     quit_event = {s: m.bool(f"quit_event[{s}]", False, f"server {s}'s main thread has been told to quit")
@@ -56,7 +56,8 @@ def build(p: Mapping[str, Any]) -> System:
 
     def on_zero(s: int) -> dict:
         # In the same call: COM suspends the class objects (004.5); seeing 0, the calling thread
-        # sets the quit event (004.7) -- unless the design forgets to.
+        # sets the quit event (004.7) -- unless the design forgets to.  That release is the point of
+        # no return (com.decide): the class objects are suspended, nothing more can be served.
         return {**com.suspend(s), **({**com.decide(s), quit_event[s]: True} if p["signal_quit"] else {})}
 
     com.add_clients(counts_instances=True, counts_locks=True, on_zero=on_zero)
@@ -71,9 +72,9 @@ KNOBS = (
 
 design = com_design("my-server", "free-threaded server; main thread waits on a quit event set when "
                     "CoReleaseServerProcess returns 0", build, knobs=KNOBS)
-forgets_quit = com_design("my-server-forgets-quit", "the quit event is never set: the suspended server "
-                          "lingers forever", build, knobs=KNOBS, settings={"signal_quit": False},
-                          expect=("suspended_server_cleans_up_promptly",))
+forgets_quit = com_design("my-server-forgets-quit", "the quit event is never set: the server, used once and "
+                          "suspended by COM, is unreachable and never exits (004.7)", build, knobs=KNOBS,
+                          settings={"signal_quit": False}, expect=("unused_server_exits",))
 resumes_early = com_design("my-server-resumes-early", "CoResumeClassObjects after the first class: "
                            "activations arrive while the rest is still registering; their release can "
                            "start the shutdown before the other classes are resumed and served (004.9)",

@@ -71,10 +71,11 @@ _CLASSIC = {"counting": "by_hand", "suspended_registration": False}
 # 004.9 with the default two classes: the early activation, and, once its release has started the
 # shutdown, the second class object registered afterwards serves a late activation and the server
 # exits under that client.  With one class only the early activation remains (tests pin both).
-_RECHECK_INSTANCES = ("server_exits_only_when_unused", "client_never_holds_disconnected_object",
-                      "no_activation_after_shutdown_decision")
 _EARLY_RACE = ("no_activation_before_init_complete", "no_activation_after_shutdown_decision",
                "server_exits_only_when_unused", "client_never_holds_disconnected_object")
+# A count that misses the factory's lock never reaches zero when a client gets a class object and
+# releases it without creating an instance: the server, used once, lingers forever (004.2, 004.6).
+_LOCK_MISSED = ("server_exits_only_when_unused", "client_never_holds_disconnected_object", "unused_server_exits")
 
 DESIGNS = [
     # ---- the documented correct designs, one per threading model
@@ -93,39 +94,56 @@ DESIGNS = [
     # ---- the documented ways to get it wrong
     Design("com-locks-not-counted", COM_SERVER,
            {"threading": "single_threaded", **_CLASSIC, "count_locks": False},
-           ("server_exits_only_when_unused", "client_never_holds_disconnected_object"),
-           "the server counts instances but not LockServer: it exits while a client holds a lock (004.2)",
+           _LOCK_MISSED,
+           "the server counts instances but not LockServer (004.2): it exits while a client holds a lock; "
+           "and a client that gets a class object and releases it without creating an instance never brings "
+           "the count to zero, so the server, used once, never exits (unused_server_exits, new with the "
+           "liveness entry)",
            fixed=("counting", "count_locks")),
     Design("com-helpers-on-instances-only", COM_SERVER, {"threading": "apartment", "helpers_in": "instances_only"},
-           ("server_exits_only_when_unused", "client_never_holds_disconnected_object"),
-           "CoAddRefServerProcess/CoReleaseServerProcess in the instances but not in LockServer: "
-           "premature shutdown while a client holds a lock (004.6)",
+           _LOCK_MISSED,
+           "CoAddRefServerProcess/CoReleaseServerProcess in the instances but not in LockServer (004.6): "
+           "premature shutdown while a client holds a lock; and a class object got and released without "
+           "an instance never brings the process count to zero, so the server never exits "
+           "(unused_server_exits, new with the liveness entry)",
            fixed=("counting", "helpers_in")),
     Design("com-no-implicit-lock", COM_SERVER,
            {"threading": "single_threaded", **_CLASSIC, "implicit_lock": False},
-           ("server_exits_only_when_unused", "client_never_holds_disconnected_object"),
+           _LOCK_MISSED,
            "without COM's implicit LockServer on marshaling: between marshaling IClassFactory to one client and "
            "its LockServer(TRUE), another client creates an instance and releases it, the server shuts down, and "
-           "the first client holds a disconnected factory (or its LockServer reaches a dying server) (004.8)",
+           "the first client holds a disconnected factory (or its LockServer reaches a dying server) (004.8).  "
+           "And a client that releases its factory without ever calling LockServer leaves the server's count "
+           "untouched: used once, it never exits (unused_server_exits, new with the liveness entry; one "
+           "client suffices)",
            fixed=("implicit_lock",)),
     Design("com-free-threaded-shutdown-race", COM_SERVER, {"threading": "free_threaded", "counting": "by_hand"},
            ("server_exits_only_when_unused", "client_never_holds_disconnected_object",
             "no_activation_after_shutdown_decision"),
-           "free-threaded server counting by hand: one thread decides to shut down while another hands out "
-           "a class object, and it exits without re-checking (004.4)",
+           "free-threaded server counting by hand: one thread decides to shut down -- and, with no re-check, "
+           "that decision is its point of no return -- while another hands out a class object, and it exits "
+           "without re-checking (004.4)",
            fixed=("threading", "counting", "recheck_after_revoke")),
     Design("com-free-threaded-classic-recheck", COM_SERVER,
            {"threading": "free_threaded", "counting": "by_hand", "recheck_after_revoke": "instances"},
-           _RECHECK_INSTANCES,
+           ("server_exits_only_when_unused", "client_never_holds_disconnected_object"),
            "the classic fix as 004.4 words it: after revoking, re-check the instance count and stay alive "
-           "until it is zero; a class object handed out late holds only COM's implicit lock, which that "
-           "re-check does not see, so the server still exits under its client",
+           "until it is zero; a class object handed out during the cleanup holds only COM's implicit lock, "
+           "which that re-check does not see, so the server still exits under its client.  (No longer "
+           "labelled no_activation_after_shutdown_decision: the hand-out comes before the re-check that "
+           "commits the server; what this design really breaks is the exit under a held factory.)",
            fixed=("threading", "counting", "recheck_after_revoke")),
+    # 004.4's classic fix with both counts: clumsy but correct
     Design("com-free-threaded-recheck-all-counts", COM_SERVER,
            {"threading": "free_threaded", "counting": "by_hand", "recheck_after_revoke": "instances_and_locks"},
-           ("no_activation_after_shutdown_decision",),
-           "the classic, clumsy fix with both counts re-checked (004.2, 004.4): no client is left "
-           "disconnected, but the dying server still serves activations after deciding to shut down",
+           (),
+           "the classic, clumsy fix of 004.4 with both counts re-checked (004.2): the thread that sees zero "
+           "only asks for the cleanup; after revoking, the server re-checks its instance and LockServer counts "
+           "and stays alive until both are zero.  Correct.  (Earlier labelled as violating "
+           "no_activation_after_shutdown_decision: the decision was taken to be the thread's first sight of "
+           "zero, but a server that re-checks has not committed then -- it honours what it hands out while "
+           "revoking.  The decision that counts is the point of no return, here the re-check that passes "
+           "at exit, after which no class object is left to serve anything.)",
            fixed=("threading", "counting", "recheck_after_revoke")),
     Design("com-free-threaded-no-suspended-registration", COM_SERVER,
            {"threading": "free_threaded", "suspended_registration": False},
@@ -141,13 +159,20 @@ DESIGNS = [
            "the first apartment pumps messages, before initialisation ends, with the same consequences (004.9)",
            fixed=("threading", "suspended_registration")),
     Design("com-no-cleanup-on-zero", COM_SERVER, {"cleanup_on_zero": False},
-           ("suspended_server_cleans_up_promptly",),
-           "the server ignores CoReleaseServerProcess returning 0: its class objects stay suspended and it "
-           "never exits (004.5, 004.7)",
+           ("unused_server_exits",),
+           "the server ignores CoReleaseServerProcess returning 0 (004.7): COM has suspended its class objects "
+           "(004.5), so no client can reach it again, yet it never starts its cleanup and never exits "
+           "(unused_server_exits; was suspended_server_cleans_up_promptly, which it replaces)",
            fixed=("cleanup_on_zero",)),
-    Design("com-suspended-never-resumed", COM_SERVER, {"resume": False},
-           ("suspended_server_cleans_up_promptly",),
-           "REGCLS_SUSPENDED without CoResumeClassObjects: the server enters its message loop accepting "
-           "nothing and never exits (004.10)",
+    Design("com-suspended-never-resumed", COM_SERVER, {"resume": False}, (),
+           "REGCLS_SUSPENDED without CoResumeClassObjects (004.10): the server enters its message loop "
+           "accepting nothing, so no activation is ever served.  Labelled with no violation: it was labelled "
+           "suspended_server_cleans_up_promptly, which unused_server_exits replaces, and a server that never "
+           "served an activation is never required to exit (COM starts a server for an activation and a "
+           "stock server waits for it).  This is not an artefact of the relaunch cut-off: the SCM relaunches "
+           "only on suspended or revoked class objects, and a relaunched process would never resume either, "
+           "so no process of this design ever serves.  What shows the mistake is that every entry's witness "
+           "is unreachable (no client ever holds a class factory): a check that looks for witnesses reports "
+           "every verdict as vacuous.  No catalog entry states that an activation is eventually served.",
            fixed=("suspended_registration", "resume")),
 ]

@@ -44,11 +44,17 @@ pumping with no step of anyone else in between, and each client's call is served
 either way; they differ only in the lane names of the trace.
 
 The classic fix of 004.4 is a knob with three values: no re-check, the instance count (the
-document's words), or instances and the LockServer count.  Only the last one keeps a client from
-being left with a class object handed out after the decision, because such a hand-out raises only
-the lock count (COM's implicit LockServer, 004.8).
+document's words), or instances and the LockServer count.  With a re-check the release that sees
+zero only asks for the cleanup (``ComSide.signal_cleanup``); the server commits to exit
+(``ComSide.decide``) where the re-check passes, so an activation served while it revokes is not
+"after the decision": the re-check keeps the server alive for it.  Only the re-check of both counts
+keeps a client from being left with a class object handed out during the cleanup, because such a
+hand-out raises only the lock count (COM's implicit LockServer, 004.8).
 
-The COM side (SCM, clients, class-object table, monitors, clock) is ``model/windows/com.py``; this file
+Liveness (``unused_server_exits``): the SCM and the clients are the environment (never forced to
+act); the server threads are scheduled weakly fairly.  The model is untimed.
+
+The COM side (SCM, clients, class-object table, monitors) is ``model/windows/com.py``; this file
 supplies only the server's own steps and its shutdown decision, exactly as a user's server does
 (examples/com/my_server.py).
 """
@@ -57,7 +63,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..windows.com import CHECKED_AGAINST as _CHECKED, TIME_UNIT_S, ClassObj, ComSide, Phase
+from ..windows.com import CHECKED_AGAINST as _CHECKED, ClassObj, ComSide, Phase
 from ..lang.expr import any_of
 from ..lang.system import System
 
@@ -81,7 +87,7 @@ DEFAULTS: dict[str, Any] = {
 
 def build(p: Mapping[str, Any]) -> System:
     """The COM local-server model for parameters ``p`` (validated by the design layer)."""
-    m = System("com_server", __doc__ or "", parameters=p, time_unit=TIME_UNIT_S)
+    m = System("com_server", __doc__ or "", parameters=p)
     com = ComSide(m, clients=p["clients"], classes=p["classes"], threading=p["threading"],
                   implicit_lock=p["implicit_lock"], client_locks_first=p["client_locks_first"])
     helpers = p["counting"] == "helpers"
@@ -92,15 +98,20 @@ def build(p: Mapping[str, Any]) -> System:
     def class_thread(c: int) -> str:
         return f"apt{c}" if apartment else "main"
 
+    recheck_kind = p["recheck_after_revoke"]
+
     def decide(s: int) -> dict:
-        # Single-threaded (004.3): the release that reaches zero and the revocation of every
-        # class object are handled in one message, before another request is dispatched.
-        # Multi-threaded (004.4, 004.7): the thread that sees zero only decides and signals the
-        # main thread; the main thread finishes initialising if it has not, leaves its message
-        # loop, and the class objects are revoked one by one, interleaved with other threads.
+        # The release that reaches zero.  Without a re-check it is the point of no return
+        # (com.decide): single-threaded (004.3) the release message also revokes every class
+        # object before another request is dispatched; multi-threaded (004.4, 004.7) the thread
+        # that sees zero only decides and signals the main thread, which finishes initialising if
+        # it has not, leaves its message loop, and the class objects are revoked one by one,
+        # interleaved with other threads.  With 004.4's re-check the release only asks for the
+        # cleanup (com.signal_cleanup): the server commits where the re-check passes, at exit.
+        ask = com.signal_cleanup(s) if recheck_kind != "no" else com.decide(s)
         if single:
-            return {**com.decide(s), com.phase[s]: Phase.CLEANUP, **com.revoke_all(s)}
-        return com.decide(s)
+            return {**ask, com.phase[s]: Phase.CLEANUP, **com.revoke_all(s)}
+        return ask
 
     def on_zero(s: int) -> dict:
         if not helpers:
@@ -128,7 +139,7 @@ def build(p: Mapping[str, Any]) -> System:
                               + "; enter the message loop")
         # ---- cleanup (multi-threaded): leave the loop, revoke each class object on its thread, exit.
         if not single:
-            com.server_action(s, "server_begin_cleanup", guard=[ph == Phase.RUNNING, com.decided[s]],
+            com.server_action(s, "server_begin_cleanup", guard=[ph == Phase.RUNNING, com.cleanup_requested(s)],
                               update={ph: Phase.CLEANUP},
                               doc="004.7: the main thread, signalled, leaves its message loop and starts the cleanup")
             for c in com.classes:
@@ -141,10 +152,11 @@ def build(p: Mapping[str, Any]) -> System:
         # 004.4 says "re-check its instance count"; "instances_and_locks" also re-checks the lock
         # count, which COM's implicit LockServer raises for a class object handed out late (004.8).
         recheck = {"no": [], "instances": [com.instances(s) == 0],
-                   "instances_and_locks": [com.counter(s, True, counts_locks) == 0]}[p["recheck_after_revoke"]]
+                   "instances_and_locks": [com.counter(s, True, counts_locks) == 0]}[recheck_kind]
+        # With a re-check, the exit is where the server commits (com.decide): the point of no return.
         com.server_action(s, "server_exit",
                           guard=[ph == Phase.CLEANUP, com.all_gone(s), *recheck],
-                          update={ph: Phase.EXITED},
+                          update={ph: Phase.EXITED, **(com.decide(s) if recheck else {})},
                           doc="leave the message loop(s), CoUninitialize, exit the process"
                               + ("; only once the re-checked count is zero (004.4)" if recheck else ""))
     com.add_clients(counts_instances=True, counts_locks=counts_locks, on_zero=on_zero)
@@ -152,5 +164,5 @@ def build(p: Mapping[str, Any]) -> System:
     return m
 
 
-# The invariants this model is checked against (catalog ids, properties/catalog/com.py).
+# The entries this model is checked against (catalog ids, properties/catalog/com.py).
 CHECKED_AGAINST = _CHECKED

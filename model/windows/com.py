@@ -12,8 +12,11 @@ A :class:`ComSide` declares everything that is *not* your server's code:
 * per server process (at most two: the first and the one the SCM relaunches)
   its phase and the state of each class object (registered suspended, active,
   suspended by COM, revoked);
-* the monitors, the clock and the named definitions the COM catalog entries
-  read (``properties/catalog/com.py``).
+* the monitors and the named definitions the COM catalog entries read
+  (``properties/catalog/com.py``);
+* who is scheduled fairly: the SCM and every client are the *environment*
+  (``System.environment_process``: an activation is never forced to happen),
+  every server thread is scheduled weakly fairly (model/lang/temporal.py).
 
 Your server supplies only its own steps and its shutdown decision::
 
@@ -38,12 +41,36 @@ Your server supplies only its own steps and its shutdown decision::
         # (here: the process refcount helpers, 004.5-004.7):
         com.add_clients(counts_instances=True, counts_locks=True,
                         on_zero=lambda s: {**com.suspend(s), **com.decide(s)})
-        com.finish()  # the SCM, the clock, the definitions the catalog reads
+        com.finish()  # the SCM, the environment, the definitions the catalog reads
         return m
 
     design = com_design("my-server", "what it models", build)
 
 A complete worked example is ``examples/com/my_server.py`` (see ``examples/com/README.md``).
+
+The shutdown decision, and the two calls that mark it (004.3-004.5, 004.7):
+
+* ``com.decide(s)``: process ``s`` is *committed* to exit -- its point of no
+  return.  An activation it serves after this is an activation it will not
+  honour (``no_activation_after_shutdown_decision``).  Where that point is
+  depends on the design: with the helpers, the CoReleaseServerProcess that
+  reached zero (COM suspends the class objects in the same call, 004.5);
+  single-threaded, the release message that revokes every class object
+  (004.3); by hand without a re-check, the thread that saw zero (004.4's
+  race); with 004.4's re-check, the re-check that passes at exit.
+* ``com.signal_cleanup(s)``: the thread that saw zero only *asks* for the
+  cleanup, and the server re-checks its counts after revoking and stays alive
+  while they are not zero (004.4's classic fix).  Nothing is committed yet: an
+  activation served in between is kept alive by that re-check.  Call
+  ``com.decide(s)`` in the step where the re-check passes (the exit).
+  ``com.cleanup_requested(s)`` is "decided or signalled", for the guard of
+  the step that starts the cleanup.
+
+Liveness: ``unused_server_exits`` (004.2, 004.5, 004.7) says a server process
+that has served an activation exits once, from some point on, no client holds
+anything.  ``ComSide`` records "has served" (``served[s]``, set by every
+CoGetClassObject the process answers) so that a server nobody ever used is not
+flagged: COM starts a server for an activation, and a stock server waits for it.
 
 Rules (shared/seeds/README.md): 004.2 the server may shut down only when its
 instance and lock counts are zero; 004.3/004.5 an activation that finds the
@@ -105,11 +132,10 @@ Abstractions (each keeps the state space small without hiding a documented race)
 * Calls on a reference whose server has exited are not modelled as steps
   (they fail); releasing such a reference is (the proxy drops it).  Holding it
   is already a violation of ``client_never_holds_disconnected_object``.
-* Time: nothing in 004.x has a documented duration.  The clock exists only to
-  make "a server that neither exits nor accepts activations forever" a state
-  invariant: it ticks only while some server is started and not cleaning up,
-  with no class object accepting activations, and with none of its own steps
-  enabled; every server step is urgent (happens before time passes).
+* Time: nothing in 004.x has a documented duration, so COM models are
+  untimed.  "The server eventually exits" is a leads-to property under weak
+  fairness of the server threads; the clients and the SCM are the environment,
+  never forced to act (an activation need not come), never forbidden to.
 """
 
 from __future__ import annotations
@@ -118,14 +144,13 @@ import enum
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from ..lang.errors import InputError
-from ..lang.expr import Expr, all_of, any_of, count_true, ite, lift, not_
+from ..lang.expr import Expr, all_of, any_of, count_true, ite, lift
 from ..lang.system import Action, System
 
-TIME_UNIT_S = 1  # one clock tick; no rule in 004.x names a duration
-# Clock units a started server may sit accepting nothing with nothing to do.  Zero: every server
-# step is urgent, so a correct server spends no time there at all; any positive bound gives the same
-# verdicts with traces longer by that many ticks.
-STALL_LIMIT = 0
+# COM models are untimed (no rule in 004.x names a duration).  Kept so that user code written for the
+# earlier, timed COM side (``System(..., time_unit=TIME_UNIT_S)``) still imports: a time unit alone
+# does not make a model timed.
+TIME_UNIT_S = 1
 THREADING = ("single_threaded", "apartment", "free_threaded")
 
 
@@ -158,16 +183,20 @@ class ComSide:
     Variables (``s`` = server process 1 or 2, ``c`` = class 0..C-1, ``k`` = client):
       phase[s]           -- where server process s is (:class:`Phase`)
       class_obj[s][c]    -- class object c in process s (:class:`ClassObj`)
-      shutdown_decided[s] -- process s has taken its shutdown decision (set by the server's ``on_zero``
-                            through :meth:`decide`; the reference point of 004.3/004.4)
+      shutdown_decided[s] -- process s is committed to exit: its point of no return (:meth:`decide`;
+                            the reference point of 004.3-004.5, see the module docstring)
+      cleanup_signalled[s] -- a thread of process s saw its count reach zero and asked for the cleanup
+                            without committing: the server re-checks before exiting (:meth:`signal_cleanup`, 004.4)
+      served[s]          -- process s has served an activation (handed out an IClassFactory)
       factory[k]         -- which process the IClassFactory client k holds belongs to (0: none)
       locked[k]          -- client k called LockServer(TRUE) on it (only without the implicit lock)
       created[k]         -- client k created an instance with the factory it holds (only without the
                             implicit lock and with ``client_locks_first``: a client unlocks only when done)
       instance[k]        -- which process the instance client k holds lives in (0: none)
       early_activation   -- monitor: an activation was served before its server finished initialising (004.9)
-      late_activation    -- monitor: an activation was served by a server that had decided to shut down (004.3, 004.4)
-      stalled            -- monitor: clock units a server spent started, accepting nothing, with nothing to do
+      late_activation    -- monitor: an activation was served by a server committed to exit (004.3-004.5)
+
+    Environment: ``scm`` and every ``clientK`` (never forced to move); server threads are fair.
     """
 
     SERVERS = (1, 2)
@@ -186,7 +215,6 @@ class ComSide:
         self.implicit_lock = implicit_lock
         # With the implicit lock the client's LockServer never reaches the server: its protocol is unobservable.
         self.locks_first = client_locks_first and not implicit_lock
-        self._server_guards: dict[int, list[Expr]] = {s: [] for s in self.SERVERS}
         self._finished = False
         self._clients_added = False
         # ---- server processes
@@ -197,8 +225,13 @@ class ComSide:
                                f"class object {c} in server process {s}") for c in self.classes]
                     for s in self.SERVERS}
         self.decided = {s: m.bool(f"shutdown_decided[{s}]", False,
-                                  f"server process {s} has decided to shut down (on some thread)")
+                                  f"server process {s} is committed to exit (its point of no return)")
                         for s in self.SERVERS}
+        self.signalled = {s: m.bool(f"cleanup_signalled[{s}]", False,
+                                    f"server process {s} was asked to clean up; it re-checks before exiting (004.4)")
+                          for s in self.SERVERS}
+        self.served = {s: m.bool(f"served[{s}]", False, f"server process {s} has served an activation")
+                       for s in self.SERVERS}
         # ---- clients
         self.factory = [m.int(f"factory[{k}]", 0, len(self.SERVERS), 0,
                               f"server process of the IClassFactory client {k} holds (0: none)") for k in self.clients]
@@ -212,9 +245,7 @@ class ComSide:
         # ---- monitors
         self.early = m.bool("early_activation", False, "monitor: an activation was served during initialisation (004.9)")
         self.late = m.bool("late_activation", False,
-                           "monitor: an activation was served after its server decided to shut down (004.3, 004.4)")
-        self.stalled = m.int("stalled", 0, STALL_LIMIT + 1, 0,
-                             "monitor: clock units a started server sat accepting nothing with nothing to do (saturates)")
+                           "monitor: an activation was served by a server committed to exit (004.3-004.5)")
 
     # ------------------------------------------------------------ derived counts (004.2)
     def instances(self, s: int) -> Expr:
@@ -251,15 +282,6 @@ class ComSide:
         """Every class object of ``s`` is revoked (or was never registered)."""
         return all_of(any_of(o == ClassObj.UNREG, o == ClassObj.REVOKED) for o in self.cls[s])
 
-    def limbo(self, s: int) -> Expr:
-        """Started, no cleanup begun, and no class object accepts activations.
-
-        Initialising counts too: a server whose initialisation can never finish is as
-        unreachable as one whose class objects stay suspended (the clock ticks only when,
-        in addition, none of the server's own steps is enabled)."""
-        alive = any_of(self.phase[s] == Phase.INIT, self.phase[s] == Phase.RUNNING)
-        return all_of(alive, *[o != ClassObj.ACTIVE for o in self.cls[s]])
-
     # ------------------------------------------------------------ updates (COM API calls)
     def register(self, s: int, c: int, suspended: bool) -> dict:
         """CoRegisterClassObject(REGCLS_LOCAL_SERVER [| REGCLS_SUSPENDED])."""
@@ -274,8 +296,23 @@ class ComSide:
         return {o: ite(o == ClassObj.ACTIVE, ClassObj.SUSPENDED, o) for o in self.cls[s]}
 
     def decide(self, s: int) -> dict:
-        """The server's shutdown decision (whatever thread takes it); activations after it are late."""
+        """Process ``s`` commits to exit: its point of no return (module docstring); activations it
+        serves after this are late."""
         return {self.decided[s]: True}
+
+    def signal_cleanup(self, s: int) -> dict:
+        """A thread saw the count reach zero and asks for the cleanup *without* committing: the
+        server re-checks its counts after revoking and stays alive while they are not zero (004.4);
+        it commits (:meth:`decide`) where that re-check passes."""
+        return {self.signalled[s]: True}
+
+    def cleanup_requested(self, s: int) -> Expr:
+        """The cleanup of ``s`` was asked for: committed (:meth:`decide`) or signalled (:meth:`signal_cleanup`)."""
+        return self.decided[s] | self.signalled[s]
+
+    def idle(self) -> Expr:
+        """No client holds an IClassFactory, a LockServer or an instance (of any server process)."""
+        return all_of(*[all_of(f == 0, i == 0, ~lk) for f, i, lk in zip(self.factory, self.instance, self.locked)])
 
     def revoke(self, s: int, c: int) -> dict:
         """CoRevokeClassObject for class ``c``."""
@@ -296,11 +333,9 @@ class ComSide:
 
     def server_action(self, s: int, name: str, guard: Any, update: Mapping[Any, Any], thread: str = "main",
                       args: Optional[Mapping[str, Any]] = None, doc: str = "") -> Action:
-        """Declare one of the server's own steps (urgent: it happens before time passes)."""
-        act = self.m.action(name, self.lane(s, thread), guard=guard, update=update,
-                            args={"s": s, **(args or {})}, doc=doc)
-        self._server_guards[s].append(act.guard)
-        return act
+        """Declare one of the server's own steps (its thread is scheduled weakly fairly)."""
+        return self.m.action(name, self.lane(s, thread), guard=guard, update=update,
+                             args={"s": s, **(args or {})}, doc=doc)
 
     # ------------------------------------------------------------ clients (and the COM runtime they call)
     def add_clients(self, counts_instances: bool, counts_locks: bool,
@@ -311,7 +346,10 @@ class ComSide:
         counters, or what it feeds CoAddRefServerProcess/CoReleaseServerProcess with).
         ``on_zero(s)``: the update the server (and COM) make, in the same step, when a
         release brings that count from 1 to 0 while process ``s`` is initialising or
-        running -- the shutdown decision.  It may read the old state only.
+        running.  It may read the old state only.  Put :meth:`decide` in it if that
+        release is the point of no return (the helpers, single-threaded, or by hand
+        without a re-check), :meth:`signal_cleanup` if the server re-checks its counts
+        before it exits (004.4's classic fix; then :meth:`decide` goes in the exit).
         """
         if self._clients_added:
             raise InputError("add_clients() was called twice")
@@ -333,7 +371,7 @@ class ComSide:
                     # 004.8), and the client unmarshals the proxy.
                     m.action("client_get_class_object", f"client{k}",
                              guard=[fac == 0, inst == 0, self.accepting(s, c)],
-                             update={fac: s,
+                             update={fac: s, self.served[s]: True,
                                      self.early: self.early | (ph == Phase.INIT),
                                      self.late: self.late | self.decided[s]},
                              args={"k": k, "c": c, "s": s},
@@ -387,9 +425,9 @@ class ComSide:
                          update={lk: True}, args={"k": k},
                          doc="IClassFactory::LockServer(TRUE): the client keeps the server alive (004.8)")
 
-    # ------------------------------------------------------------ SCM, clock, definitions
+    # ------------------------------------------------------------ SCM, environment, definitions
     def finish(self) -> None:
-        """Add the SCM, the clock and the definitions the COM catalog reads; call last."""
+        """Add the SCM, declare the environment and the definitions the COM catalog reads; call last."""
         if self._finished:
             raise InputError("finish() was called twice")
         if not self._clients_added:
@@ -405,11 +443,8 @@ class ComSide:
                  update={self.phase[second]: Phase.INIT},
                  doc="004.3/004.5: an activation finds the class objects revoked or suspended; "
                      "COM returns an error and the SCM starts a new server process")
-        stuck = [all_of(self.limbo(s), not_(any_of(self._server_guards[s]))) for s in self.SERVERS]
-        m.action("tick", "clock", guard=any_of(stuck),
-                 update={self.stalled: ite(self.stalled <= STALL_LIMIT, self.stalled + 1, self.stalled)},
-                 duration=TIME_UNIT_S,
-                 doc="time passes while a started server accepts nothing and has nothing to do")
+        # The environment: activations (and the SCM's launch) may happen, or not, at any time.
+        m.environment_process("scm", *[f"client{k}" for k in self.clients])
         ex = {s: self.phase[s] == Phase.EXITED for s in self.SERVERS}
         m.define("server_exited_in_use",
                  any_of(all_of(ex[s], any_of(self.instances(s) > 0, self.locks(s) > 0)) for s in self.SERVERS))
@@ -418,7 +453,16 @@ class ComSide:
                         for s in self.SERVERS for f, i in zip(self.factory, self.instance)))
         m.define("activation_after_shutdown_decision", self.late)
         m.define("activation_before_init_complete", self.early)
-        m.define("server_stalled", self.stalled > STALL_LIMIT)
+        # unused_server_exits (004.2, 004.5, 004.7): trigger, goal, hold and witness.
+        idle = m.define("nobody_holds_anything", self.idle(),
+                        "no client holds an IClassFactory, a LockServer or an instance")
+        m.define("unused_after_serving", all_of(any_of(*[self.served[s] for s in self.SERVERS]), idle),
+                 "some server process has served an activation, and no client holds anything")
+        m.define("every_served_server_exited",
+                 all_of(*[any_of(~self.served[s], ex[s]) for s in self.SERVERS]),
+                 "every server process that has served an activation has exited")
+        m.define("served_server_exited", any_of(*[all_of(self.served[s], ex[s]) for s in self.SERVERS]),
+                 "a server process that served an activation has exited")
         m.define("server_exited", ex[first])
         m.define("client_served_by_relaunched_server", any_of(f == second for f in self.factory))
         m.define("server_relaunched", self.phase[second] != Phase.DOWN)
@@ -449,5 +493,5 @@ CHECKED_AGAINST = (
     "client_never_holds_disconnected_object",
     "no_activation_after_shutdown_decision",
     "no_activation_before_init_complete",
-    "suspended_server_cleans_up_promptly",
+    "unused_server_exits",
 )

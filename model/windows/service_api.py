@@ -9,7 +9,7 @@ a design supplies only its own steps.  The built-in ``controls`` family
 Quick start (a file ``my_design.py`` checked with
 ``scmcheck check my_design.py:design --engine all``)::
 
-    from scmcheck.model.service_api import ServiceModel, SvcState, Control, user_design
+    from scmcheck.model.service_api import AT_ONCE, ServiceModel, SvcState, Control, user_design
 
     def build(p):
         svc = ServiceModel("my-service", "what it models", p, accepts=("stop",))
@@ -21,11 +21,11 @@ Quick start (a file ``my_design.py`` checked with
         svc.handle(Control.INTERROGATE, "handler_answer_interrogate", update=svc.answer_interrogate())
         # ServiceMain: start-up and the stop work
         svc.step("main_report_running", "service_main", guard=svc.state == SvcState.START_PENDING,
-                 update=svc.set_state(SvcState.RUNNING, accepts=("stop",)))
+                 update=svc.set_state(SvcState.RUNNING, accepts=("stop",)), timing=AT_ONCE)
         svc.countdown(work, while_=svc.state == SvcState.STOP_PENDING)   # the clock does the work
         svc.step("main_report_stopped", "service_main",
                  guard=[svc.state == SvcState.STOP_PENDING, work == 0],
-                 update=svc.set_state(SvcState.STOPPED))
+                 update=svc.set_state(SvcState.STOPPED), timing=AT_ONCE)
         return svc.finish()
 
     design = user_design("my-service", "a handler that signals ServiceMain", build)

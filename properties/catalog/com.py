@@ -1,7 +1,24 @@
 """Catalog entries for the COM local-server lifetime (rules 004.2-004.10).
 
 Predicates read a model only through named definitions, which ``model/windows/com.py``
-(``ComSide.finish``) provides; a user's server built on ComSide gets them for free.
+(``ComSide.finish``) provides; a user's server built on ComSide gets them for free.  Each
+entry lists them in ``needs`` (the CLI refuses an entry whose names a model lacks) and the
+Microsoft pages its formalisation follows in ``sources``:
+
+* Out-of-process server implementation helpers (the page 004.x reads):
+  https://learn.microsoft.com/en-us/windows/win32/com/out-of-process-server-implementation-helpers
+* CoAddRefServerProcess:
+  https://learn.microsoft.com/en-us/windows/win32/api/combaseapi/nf-combaseapi-coaddrefserverprocess
+* CoReleaseServerProcess:
+  https://learn.microsoft.com/en-us/windows/win32/api/combaseapi/nf-combaseapi-coreleaseserverprocess
+* CoSuspendClassObjects:
+  https://learn.microsoft.com/en-us/windows/win32/api/combaseapi/nf-combaseapi-cosuspendclassobjects
+* CoResumeClassObjects:
+  https://learn.microsoft.com/en-us/windows/win32/api/combaseapi/nf-combaseapi-coresumeclassobjects
+* CoRegisterClassObject:
+  https://learn.microsoft.com/en-us/windows/win32/api/combaseapi/nf-combaseapi-coregisterclassobject
+* IClassFactory::LockServer:
+  https://learn.microsoft.com/en-us/windows/win32/api/unknwnbase/nf-unknwnbase-iclassfactory-lockserver
 """
 
 from __future__ import annotations
@@ -10,6 +27,15 @@ from scmcheck.model.lang.expr import not_
 from scmcheck.model.lang.system import System
 
 from .entry import Property
+
+HELPERS = "https://learn.microsoft.com/en-us/windows/win32/com/out-of-process-server-implementation-helpers"
+_API = "https://learn.microsoft.com/en-us/windows/win32/api/"
+CO_ADDREF_SERVER_PROCESS = _API + "combaseapi/nf-combaseapi-coaddrefserverprocess"
+CO_RELEASE_SERVER_PROCESS = _API + "combaseapi/nf-combaseapi-coreleaseserverprocess"
+CO_SUSPEND_CLASS_OBJECTS = _API + "combaseapi/nf-combaseapi-cosuspendclassobjects"
+CO_RESUME_CLASS_OBJECTS = _API + "combaseapi/nf-combaseapi-coresumeclassobjects"
+CO_REGISTER_CLASS_OBJECT = _API + "combaseapi/nf-combaseapi-coregisterclassobject"
+LOCK_SERVER = _API + "unknwnbase/nf-unknwnbase-iclassfactory-lockserver"
 
 
 def _d(name: str, pid: str):
@@ -28,43 +54,76 @@ PROPERTIES: list[Property] = [
         "server_exits_only_when_unused",
         "A server process exits only when its instance count and its LockServer count are both zero.",
         ("004.2", "004.6"),
-        _not("server_exited_in_use", "server_exits_only_when_unused"),
-        _d("server_exited", "server_exits_only_when_unused"),
-        "the first server process exited",
+        predicate=_not("server_exited_in_use", "server_exits_only_when_unused"),
+        witness=_d("server_exited", "server_exits_only_when_unused"),
+        witness_doc="the first server process exited",
+        needs=("server_exited_in_use", "server_exited"),
+        # 004.2 (both counts zero) and 004.6 (the helpers in instances AND LockServer, or the
+        # server may shut down prematurely): the helpers page, CoAddRefServerProcess's remarks,
+        # and LockServer's "the server can shut down when the lock count is zero".
+        sources=(HELPERS, CO_ADDREF_SERVER_PROCESS, CO_RELEASE_SERVER_PROCESS, LOCK_SERVER),
     ),
     Property(
         "client_never_holds_disconnected_object",
         "No client ever holds an IClassFactory or an instance that belongs to a server process that has exited.",
         ("004.8", "004.4", "004.6"),
-        _not("client_holds_disconnected", "client_never_holds_disconnected_object"),
-        _d("client_served_by_relaunched_server", "client_never_holds_disconnected_object"),
-        "a client holds a class factory from the server process the SCM relaunched",
+        predicate=_not("client_holds_disconnected", "client_never_holds_disconnected_object"),
+        witness=_d("client_served_by_relaunched_server", "client_never_holds_disconnected_object"),
+        witness_doc="a client holds a class factory from the server process the SCM relaunched",
+        needs=("client_holds_disconnected", "client_served_by_relaunched_server"),
+        # 004.8 (COM's implicit LockServer around a marshaled IClassFactory) is on the helpers
+        # page; LockServer's page on why every lock must be counted.
+        sources=(HELPERS, LOCK_SERVER, CO_RELEASE_SERVER_PROCESS),
     ),
     Property(
         "no_activation_after_shutdown_decision",
-        "No activation is served by a server process that has decided to shut down; "
-        "later activations go to a new server process started by the SCM.",
+        "No activation is served by a server process already committed to exit (past its point of no "
+        "return: the CoReleaseServerProcess that reached zero, the release message that revoked, the "
+        "thread's unchecked decision, or the re-check that passed); later activations go to a new "
+        "server process started by the SCM.",
         ("004.3", "004.4", "004.5"),
-        _not("activation_after_shutdown_decision", "no_activation_after_shutdown_decision"),
-        _d("server_relaunched", "no_activation_after_shutdown_decision"),
-        "the SCM started a second server process for an activation",
+        predicate=_not("activation_after_shutdown_decision", "no_activation_after_shutdown_decision"),
+        witness=_d("server_relaunched", "no_activation_after_shutdown_decision"),
+        witness_doc="the SCM started a second server process for an activation",
+        needs=("activation_after_shutdown_decision", "server_relaunched"),
+        # The harm 004.3-004.5 describe is an activation handed out by a process that will not
+        # honour it.  A server that re-checks its counts after revoking and stays alive (004.4's
+        # classic fix) has not committed yet: it honours what it serves in between.
+        sources=(HELPERS, CO_RELEASE_SERVER_PROCESS, CO_SUSPEND_CLASS_OBJECTS, CO_ADDREF_SERVER_PROCESS),
     ),
     Property(
         "no_activation_before_init_complete",
         "No activation reaches a server process before it has registered all its classes and finished initialising.",
         ("004.9", "004.10"),
-        _not("activation_before_init_complete", "no_activation_before_init_complete"),
-        _d("client_holds_factory", "no_activation_before_init_complete"),
-        "a client holds a class factory",
+        predicate=_not("activation_before_init_complete", "no_activation_before_init_complete"),
+        witness=_d("client_holds_factory", "no_activation_before_init_complete"),
+        witness_doc="a client holds a class factory",
+        needs=("activation_before_init_complete", "client_holds_factory"),
+        # REGCLS_SUSPENDED with CoRegisterClassObject, then CoResumeClassObjects once ready.
+        sources=(HELPERS, CO_REGISTER_CLASS_OBJECT, CO_RESUME_CLASS_OBJECTS),
     ),
     Property(
-        "suspended_server_cleans_up_promptly",
-        "A server process whose class objects accept no activations -- suspended when the process reference "
-        "count reached zero, never resumed, or never registered -- starts its cleanup and exits; it never "
-        "sits idle and unreachable while time passes.",
-        ("004.5", "004.7", "004.10"),
-        _not("server_stalled", "suspended_server_cleans_up_promptly"),
-        _d("server_cleaning_up", "suspended_server_cleans_up_promptly"),
-        "the first server process started its cleanup",
+        "unused_server_exits",
+        "Once a server process has served an activation, if from some point on no client holds an "
+        "instance, a lock or a class object, that server process eventually exits; a server never "
+        "used is not required to exit (COM starts a server for an activation, and a stock server "
+        "waits for it).",
+        ("004.2", "004.5", "004.7"),
+        kind="leads_to",
+        # trigger: some process has served an activation and nobody holds anything;
+        # eventually: every process that has served has exited;
+        # hold: the loop of a counterexample keeps the server unused (no client holds anything).
+        trigger=_d("unused_after_serving", "unused_server_exits"),
+        eventually=_d("every_served_server_exited", "unused_server_exits"),
+        hold=_d("nobody_holds_anything", "unused_server_exits"),
+        witness=_d("served_server_exited", "unused_server_exits"),
+        witness_doc="a server process that served an activation has exited",
+        needs=("unused_after_serving", "every_served_server_exited", "nobody_holds_anything",
+               "served_server_exited"),
+        # 004.2 (both counts zero: the server may shut down), 004.5 (zero suspends the class
+        # objects: the process can no longer be reached), 004.7 (CoReleaseServerProcess returning 0:
+        # the server must start its cleanup).
+        sources=(HELPERS, CO_RELEASE_SERVER_PROCESS, CO_SUSPEND_CLASS_OBJECTS, CO_ADDREF_SERVER_PROCESS,
+                 LOCK_SERVER),
     ),
 ]
