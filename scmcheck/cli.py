@@ -84,6 +84,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             "tool": "scmcheck",
             "version": __version__,
             "designs": [{"name": d.name, "model": d.family.name, "expect": list(d.expect), "correct": not d.expect,
+                         "vacuous": list(d.vacuous),
                          "settings": d.settings, "doc": d.doc} for d in designs.values()],
             "models": [{"name": f.name, "doc": f.doc, "knobs": [k.to_json() for k in f.knobs],
                         "properties": list(f.properties)} for f in fams.values()],
@@ -244,6 +245,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             "target": loaded.target,
             "parameters": loaded.parameters,
             "expected": None if loaded.expect is None else list(loaded.expect),
+            "expected_vacuous": list(loaded.vacuous),
             "exit": status,
             "results": [r.to_json() for r in results],
         }, indent=1))
@@ -307,6 +309,11 @@ def print_report(loaded: Any, results: list, status: int) -> None:
         print(f"violated: {', '.join(violated) or 'none'} ({verdict})")
     else:
         print(f"violated: {', '.join(violated) or 'none'}")
+    vacuous = sorted({r.property for r in results if r.verdict.value == "vacuous"})
+    if vacuous or loaded.vacuous:
+        labelled = sorted(set(loaded.vacuous) & {r.property for r in results})
+        note = "as labelled" if vacuous == labelled else f"labelled {', '.join(labelled) or 'none'}"
+        print(f"vacuous: {', '.join(vacuous) or 'none'} ({note}: their subject never happens in this design)")
     print({EXIT_OK: "result: no violation found", EXIT_VIOLATION: "result: violation found (exit 1)",
            EXIT_INCOMPLETE: "result: incomplete, no violation found but some property is vacuous or has no "
                             "verdict (exit 3)"}[status])

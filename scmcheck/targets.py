@@ -29,6 +29,7 @@ class Loaded:
     properties: tuple  # catalog ids it is checked against (() = every entry that applies)
     expect: Optional[tuple]  # expected violations (None: not labelled)
     base: Optional[dict] = None  # the design's own parameters, before --param overrides
+    vacuous: tuple = ()  # properties the design's label expects to be vacuous
 
 
 def load(target: str, params: Mapping[str, Any] = {}, exact: bool = False) -> Loaded:
@@ -49,7 +50,7 @@ def load(target: str, params: Mapping[str, Any] = {}, exact: bool = False) -> Lo
 def _loaded(design: Design, target: str, params: Mapping[str, Any]) -> Loaded:
     system = design.build(params)
     return Loaded(design.name, target, system, dict(system.parameters), design.family.properties, design.expect,
-                  design.parameters({}))
+                  design.parameters({}), tuple(design.vacuous))
 
 
 def _from_toml(path: Path) -> Design:

@@ -77,3 +77,23 @@ def test_user_registered_property_is_checked_through_the_cli(capsys, tmp_path):
         prop = catalog.CATALOG.pop("workers_never_all_gone_while_running", None)
         if prop in catalog.PROPERTIES:
             catalog.PROPERTIES.remove(prop)
+
+
+@pytest.mark.parametrize("design", DESIGNS, ids=lambda d: d.name)
+def test_every_design_is_as_labelled_with_witnesses_and_no_time_lock(design):
+    """Explicit, through the same check the CLI runs: violations as labelled, vacuous verdicts only
+    where labelled, no time-lock in any built-in design, every proof with its witness reached."""
+    from scmcheck.properties.check import check
+
+    system = design.build({})
+    results = check(system, [p.goal(system) for p in applicable(system)], ["explicit"])
+    verdicts = {r.property: r for r in results}
+    assert {p for p, r in verdicts.items() if r.verdict.value == "violated"} == set(design.expect)
+    assert {p for p, r in verdicts.items() if r.verdict.value == "vacuous"} == set(design.vacuous)
+    assert all(r.verdict.value in ("violated", "proved", "vacuous") for r in results), \
+        [(r.property, r.verdict.value, r.reason) for r in results]
+    if system.timed:
+        assert verdicts["time_can_advance"].verdict.value == "proved"
+    for r in results:
+        if r.verdict.value == "proved" and r.kind != "time_lock":
+            assert r.witness_steps is not None, f"{r.property}: proved without its witness reached"

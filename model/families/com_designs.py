@@ -162,17 +162,17 @@ DESIGNS = [
            ("unused_server_exits",),
            "the server ignores CoReleaseServerProcess returning 0 (004.7): COM has suspended its class objects "
            "(004.5), so no client can reach it again, yet it never starts its cleanup and never exits "
-           "(unused_server_exits; was suspended_server_cleans_up_promptly, which it replaces)",
-           fixed=("cleanup_on_zero",)),
-    Design("com-suspended-never-resumed", COM_SERVER, {"resume": False}, (),
+           "(unused_server_exits; was suspended_server_cleans_up_promptly, which it replaces).  Since no "
+           "server process ever exits, server_exits_only_when_unused has nothing to judge: vacuous, as labelled.",
+           fixed=("cleanup_on_zero",), vacuous=("server_exits_only_when_unused",)),
+    Design("com-suspended-never-resumed", COM_SERVER, {"resume": False}, ("started_server_accepts_activations",),
            "REGCLS_SUSPENDED without CoResumeClassObjects (004.10): the server enters its message loop "
-           "accepting nothing, so no activation is ever served.  Labelled with no violation: it was labelled "
-           "suspended_server_cleans_up_promptly, which unused_server_exits replaces, and a server that never "
-           "served an activation is never required to exit (COM starts a server for an activation and a "
-           "stock server waits for it).  This is not an artefact of the relaunch cut-off: the SCM relaunches "
-           "only on suspended or revoked class objects, and a relaunched process would never resume either, "
-           "so no process of this design ever serves.  What shows the mistake is that every entry's witness "
-           "is unreachable (no client ever holds a class factory): a check that looks for witnesses reports "
-           "every verdict as vacuous.  No catalog entry states that an activation is eventually served.",
-           fixed=("suspended_registration", "resume")),
+           "accepting nothing, so no activation is ever served and it never leaves (it was labelled "
+           "suspended_server_cleans_up_promptly, which started_server_accepts_activations and "
+           "unused_server_exits replace).  Every entry about what clients and activations do is vacuous "
+           "here, and is labelled so: no client ever reaches the server, so they have nothing to judge.",
+           fixed=("suspended_registration", "resume"),
+           vacuous=("server_exits_only_when_unused", "client_never_holds_disconnected_object",
+                    "no_activation_after_shutdown_decision", "no_activation_before_init_complete",
+                    "unused_server_exits")),
 ]

@@ -114,6 +114,9 @@ class Design:
     doc: str
     target: str = ""  # how to load it again (built-in name, file.toml, file.py:object)
     fixed: tuple = field(default_factory=tuple)  # knobs the design fixes (not overridable)
+    # property ids whose subject never happens in this design (their witness is unreachable): a design
+    # whose bug is "nothing ever happens" leaves entries about what happens with nothing to judge
+    vacuous: tuple = field(default_factory=tuple)
 
     def parameters(self, overrides: Mapping[str, Any] = {}, where: str = "--param") -> dict:
         own = self.family.parameters(self.settings, f"design {self.name}")
@@ -133,4 +136,5 @@ class Design:
 
     @property
     def label(self) -> str:
-        return "correct" if not self.expect else "violates " + ", ".join(self.expect)
+        text = "correct" if not self.expect else "violates " + ", ".join(self.expect)
+        return text + ("; vacuous: " + ", ".join(self.vacuous) if self.vacuous else "")

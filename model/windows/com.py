@@ -468,6 +468,11 @@ class ComSide:
         m.define("server_relaunched", self.phase[second] != Phase.DOWN)
         m.define("client_holds_factory", any_of(f != 0 for f in self.factory))
         m.define("server_cleaning_up", self.phase[first] == Phase.CLEANUP)
+        # started_server_accepts_activations: the first process (every process runs the same code)
+        m.define("first_server_starting", self.phase[first] == Phase.INIT)
+        m.define("first_server_reachable_or_leaving",
+                 any_of(*[self.accepting(first, c) for c in self.classes],
+                        self.phase[first] == Phase.CLEANUP, ex[first]))
 
 
 def com_design(name: str, doc: str, build: Callable[[Mapping[str, Any]], System], *,

@@ -126,4 +126,17 @@ PROPERTIES: list[Property] = [
         sources=(HELPERS, CO_RELEASE_SERVER_PROCESS, CO_SUSPEND_CLASS_OBJECTS, CO_ADDREF_SERVER_PROCESS,
                  LOCK_SERVER),
     ),
+    Property(
+        "started_server_accepts_activations",
+        "A server process that COM started eventually accepts activations (every class object registered "
+        "and, with REGCLS_SUSPENDED, resumed) or begins its cleanup; it never sits started and unreachable.",
+        ("004.9", "004.10"),
+        witness=_d("first_server_starting", "started_server_accepts_activations"),
+        witness_doc="a server process has started",
+        kind="leads_to",
+        trigger=_d("first_server_starting", "started_server_accepts_activations"),
+        eventually=_d("first_server_reachable_or_leaving", "started_server_accepts_activations"),
+        needs=("first_server_starting", "first_server_reachable_or_leaving"),
+        sources=(CO_REGISTER_CLASS_OBJECT, CO_RESUME_CLASS_OBJECTS, HELPERS),
+    ),
 ]
