@@ -88,7 +88,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                          "settings": d.settings, "doc": d.doc} for d in designs.values()],
             "models": [{"name": f.name, "doc": f.doc, "knobs": [k.to_json() for k in f.knobs],
                         "properties": list(f.properties)} for f in fams.values()],
-            "properties": [{"id": p.id, "guarantee": p.guarantee, "rules": list(p.rules), "witness": p.witness_doc}
+            "properties": [{"id": p.id, "kind": p.kind, "guarantee": p.guarantee, "rules": list(p.rules),
+                            "witness": p.witness_doc or None, "needs": list(p.needs), "sources": list(p.sources)}
                            for p in PROPERTIES],
         }, indent=1))
         return EXIT_OK
