@@ -435,6 +435,9 @@ class ComSide:
         self._finished = True
         m = self.m
         first, second = self.SERVERS
+        m.assume("at most two server processes: the first and one the SCM relaunches; once both are used "
+                 "up, an activation that finds no active class object waits")
+        m.assume("each client holds at most one class factory and one instance at a time")
         any_idle = any_of(all_of(f == 0, i == 0) for f, i in zip(self.factory, self.instance))
         withdrawn = any_of(self.phase[first] == Phase.EXITED,
                            *[any_of(o == w for w in WITHDRAWN) for o in self.cls[first]])

@@ -423,6 +423,10 @@ class ServiceModel:
         else:
             m.define("state_report_fresh", self.unreported_for <= self.report_delay)
         m.define("stop_begun", self.stop_delivered)
+        m.assume(f"the checkpoint saturates at {st.max_checkpoint}; a report at the saturated checkpoint "
+                 "shows no progress")
+        m.assume("the SCM sends nothing after STOP" if self.scm_version != "xp" else
+                 "the pre-XP-SP2 SCM: controls after STOP to a service that keeps reporting RUNNING or PAUSED")
         return m
 
 
