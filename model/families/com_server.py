@@ -1,6 +1,6 @@
 """Out-of-process (local) COM server lifetime: activation, LockServer, process refcount, suspend/resume.
 
-Rules encoded (numbers from shared/seeds/README.md; source 004_f9c625dab112fe6b.txt):
+Rules encoded (numbers from properties/rules.py; source: "Out-of-Process Server Implementation Helpers"):
   004.1  CoAddRefServerProcess/CoReleaseServerProcess/CoSuspendClassObjects/CoResumeClassObjects
          exist to avoid activation races in servers with several apartments or class objects
   004.2  the server tracks live instances and the LockServer count; it may shut down only when both are zero

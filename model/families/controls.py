@@ -1,6 +1,6 @@
 """One service and every control code: the service control handler (rules 003.1-003.6).
 
-Rules encoded (numbers from shared/seeds/README.md):
+Rules encoded (numbers from properties/rules.py):
   003.1  the handler runs on the control dispatcher thread, called once per control request
   003.2  SetServiceStatus is required exactly when handling a control changes the state
   003.3  only codes accepted by the last report are sent; INTERROGATE always must be handled;

@@ -1,6 +1,6 @@
 """The multithreaded service stop protocol.
 
-Rules encoded (numbers from shared/seeds/README.md):
+Rules encoded (numbers from properties/rules.py):
   000.1  the SCM controls the service through its control handler, which must answer promptly
   000.2  the reported state matches the state the service is really in
   000.3  SERVICE_STOPPED only after every service thread has exited

@@ -1,6 +1,6 @@
 """System shutdown with M services: PRESHUTDOWN, SHUTDOWN, budgets, order, data (rules 003.7-003.12).
 
-Rules encoded (numbers from shared/seeds/README.md):
+Rules encoded (numbers from properties/rules.py):
   003.7  PRESHUTDOWN goes to every service that accepts it; the SCM waits until each has
          stopped or its preshutdown timeout has expired
   003.8  then SHUTDOWN goes to every service that accepts it, in installed-database order;

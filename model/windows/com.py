@@ -72,7 +72,7 @@ anything.  ``ComSide`` records "has served" (``served[s]``, set by every
 CoGetClassObject the process answers) so that a server nobody ever used is not
 flagged: COM starts a server for an activation, and a stock server waits for it.
 
-Rules (shared/seeds/README.md): 004.2 the server may shut down only when its
+Rules (properties/rules.py): 004.2 the server may shut down only when its
 instance and lock counts are zero; 004.3/004.5 an activation that finds the
 class objects revoked/suspended makes the SCM start a new server process;
 004.5 CoReleaseServerProcess reaching zero calls CoSuspendClassObjects;

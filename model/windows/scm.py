@@ -2,7 +2,7 @@
 
 Shared by the built-in service models and by users' own designs, so that a
 design supplies only its own handler/ServiceMain/worker steps.  Rule numbers
-refer to ``shared/seeds/README.md``.
+refer to ``properties/rules.py``.
 """
 
 from __future__ import annotations

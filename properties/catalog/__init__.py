@@ -1,7 +1,7 @@
 """The invariant catalog: every entry from every family's catalog module.
 
 Each entry: an id named for the guarantee, the guarantee in one sentence, the
-rule numbers (shared/seeds/README.md) it comes from, the predicate, and a
+rule numbers (properties/rules.py) it comes from, the predicate, and a
 reachability witness -- a state that must be reachable in a model the entry
 applies to, so that a "proved" verdict is never vacuous.
 
