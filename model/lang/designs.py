@@ -53,7 +53,9 @@ class Knob:
         elif isinstance(value, int) and not isinstance(value, bool):
             ok = self.lo <= value <= self.hi and value % self.multiple_of == 0  # type: ignore[operator]
         if not ok:
-            raise InputError(f"{where}: {self.name} = {raw!r} is out of range; use {self.expected()}")
+            shown = repr(raw)
+            shown = shown if len(shown) <= 60 else shown[:50] + "..."  # one short line, whatever was given
+            raise InputError(f"{where}: {self.name} = {shown} is out of range; use {self.expected()}")
         return value
 
     def _from_text(self, raw: str) -> Any:
