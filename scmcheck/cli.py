@@ -1,85 +1,247 @@
 """The scmcheck command line: list, check, show.
 
-Exit status: 0 no violation found, 1 a violation found, 2 bad input,
-3 incomplete (some property got no verdict beyond ``unknown``) and no violation.
+Exit status: 0 no violation found, 1 a violation found, 2 bad input (one line
+on stderr naming the input and what to do), 3 incomplete (some property got no
+verdict beyond ``unknown``) and no violation, 4 an internal error (a bug in
+scmcheck: one line; ``--debug`` shows the traceback), 130 interrupted.
+
+A trace file never runs code by itself: ``show`` rebuilds built-in and TOML
+designs from the trace, but imports a ``file.py:object`` target only when
+asked to (``--target FILE.py:object`` or ``--trust``).
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
+import math
+import os
 import shlex
 import sys
+import tempfile
+import textwrap
+import traceback
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from scmcheck import __version__
 from scmcheck.model.lang.errors import InputError, ScmcheckError
 
 ENGINE_ORDER = ("explicit", "bmc", "fuzz")
-EXIT_OK, EXIT_VIOLATION, EXIT_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_OK, EXIT_VIOLATION, EXIT_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
+DEFAULT_OUT = "scmcheck-out"
+DEFAULT_RUNS = 200  # the fuzz engine's own default, for --help
+
+
+class InternalError(Exception):
+    """Something scmcheck itself got wrong (exit 4), e.g. a trace it wrote does not replay."""
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2, as for every other bad input
-        self.exit(EXIT_INPUT, f"scmcheck: error: {message} (see 'scmcheck {self.prog.split()[-1]} --help')\n")
+        self.exit(EXIT_INPUT, f"scmcheck: error: {message} (see '{self.prog} --help')\n")
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30)
+
+
+# ------------------------------------------------------------------ argument types
+
+def _timeout(text: str) -> Optional[float]:
+    """--timeout: seconds > 0; ``inf`` means no limit (None)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds; give e.g. --timeout 60, "
+                                         "or --timeout inf for no limit") from None
+    if math.isnan(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds; give e.g. --timeout 60, "
+                                         "or --timeout inf for no limit")
+    return None if math.isinf(value) else value
+
+
+def _count(flag: str, least: int, example: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give e.g. {flag} {example}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{text} is less than {least}; give a whole number >= {least}, "
+                                             f"e.g. {flag} {example}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give e.g. --seed 1") from None
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="scmcheck", description="Model and property checker for Windows service and COM server lifecycles")
+    p = _Parser(prog="scmcheck", description="Model and property checker for Windows service and COM server lifecycles",
+                epilog="Exit status: 0 no violation found, 1 violation found, 2 bad input, 3 incomplete, "
+                       "4 internal error.")
     p.add_argument("--version", action="version", version=f"scmcheck {__version__}")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+    # Each command takes --debug too; SUPPRESS keeps one given before the command.
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show the traceback of an internal error")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    ls = sub.add_parser("list", help="built-in designs, model families and catalog properties")
-    ls.add_argument("--json", action="store_true", help="print one JSON object")
+    ls = sub.add_parser("list", help="built-in designs, model families and catalog properties", parents=[debug],
+                        formatter_class=_HelpFormatter)
+    ls.add_argument("--json", action="store_true", help="print one JSON object (with the rules)")
+    ls.add_argument("--rules", action="store_true", help="print the numbered rules the catalog entries cite")
 
-    ck = sub.add_parser("check", help="check a design against its properties")
+    ck = sub.add_parser("check", help="check a design against its properties", parents=[debug],
+                        formatter_class=_HelpFormatter)
     ck.add_argument("target", help="built-in design name, design.toml, or file.py:object")
-    ck.add_argument("--engine", default="explicit", choices=(*ENGINE_ORDER, "all"))
-    ck.add_argument("--depth", type=int, help="search bound in steps (explicit: unbounded; bmc: 30; fuzz: 50)")
-    ck.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="set a design knob")
-    ck.add_argument("--property", action="append", default=[], metavar="ID", help="check only this property")
-    ck.add_argument("--json", action="store_true", help="print one JSON object, no progress")
-    ck.add_argument("--out", default="scmcheck-out", metavar="DIR", help="where counterexample traces are written")
-    ck.add_argument("--timeout", type=float, metavar="SECONDS", help="time budget for explicit and bmc, each (then: unknown); fuzz is bounded by --runs")
-    ck.add_argument("--runs", type=int, default=None, metavar="N", help="fuzz: random runs per search (default 200)")
+    ck.add_argument("--engine", default="explicit", choices=(*ENGINE_ORDER, "all"),
+                    help="search engine, or all three in turn (default: %(default)s)")
+    ck.add_argument("--depth", type=_count("--depth", 0, "20"), metavar="STEPS",
+                    help="search bound in steps, >= 0 (default: explicit unbounded, bmc 30, fuzz 50)")
+    ck.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                    help="set a design knob; repeatable (default: the design's own settings)")
+    ck.add_argument("--property", action="append", default=[], metavar="ID",
+                    help="check only this property; repeatable (default: every property that applies)")
+    ck.add_argument("--json", action="store_true", help="print one JSON object, no progress (default: a report)")
+    ck.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
+                    help="folder for counterexample trace files (default: %(default)s)")
+    ck.add_argument("--timeout", type=_timeout, metavar="SECONDS",
+                    help="time budget for explicit and bmc, each, > 0 or inf (then: unknown; default: no limit); "
+                         "fuzz is bounded by --runs")
+    ck.add_argument("--runs", type=_count("--runs", 1, "500"), metavar="N",
+                    help=f"fuzz: random runs per search, >= 1 (default: {DEFAULT_RUNS})")
+    ck.add_argument("--seed", type=_seed, metavar="N",
+                    help="fuzz: seed of the random runs (default: the engine's fixed, reproducible runs)")
 
-    sh = sub.add_parser("show", help="re-check a trace file and render it")
+    sh = sub.add_parser("show", help="re-check a trace file and render it", parents=[debug],
+                        formatter_class=_HelpFormatter)
     sh.add_argument("trace", help="a trace file written by scmcheck check")
-    sh.add_argument("--format", default="text", choices=("text", "dot", "svg", "mermaid", "html"))
-    sh.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    sh.add_argument("--format", default="text", choices=("text", "dot", "svg", "mermaid", "html"),
+                    help="output format (default: %(default)s)")
+    sh.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output)")
+    sh.add_argument("--target", metavar="TARGET",
+                    help="rebuild the model from this target instead of the trace's (default: the trace's; "
+                         "a file.py:object target in a trace is imported only with --target or --trust)")
+    sh.add_argument("--trust", action="store_true",
+                    help="import the file.py:object target the trace names (runs that file's code)")
+    p.set_defaults(commands={"list": ls, "check": ck, "show": sh})
     return p
 
 
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse ``argv``; an argument the command does not know is reported against that command."""
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        args.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+# ------------------------------------------------------------------ main
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``scmcheck`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # until parsed: a crash while parsing is reported too
     try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:  # --help, --version, or a usage error already printed on one line
-        return int(exc.code or 0)
-    try:
-        return {"list": cmd_list, "check": cmd_check, "show": cmd_show}[args.command](args)
+        try:
+            args = _parse(argv)
+        except SystemExit as exc:  # --help, --version, or a usage error already printed on one line
+            return exc.code if isinstance(exc.code, int) else EXIT_INPUT
+        debug = bool(getattr(args, "debug", False))
+        try:
+            return COMMANDS[args.command](args)
+        except SystemExit as exc:  # e.g. a design file calling sys.exit(): never a verdict
+            raise InternalError(f"SystemExit({exc.code!r}) raised while running {args.command}") from exc
     except ScmcheckError as exc:
-        print(f"scmcheck: error: {exc}", file=sys.stderr)
+        if debug:
+            traceback.print_exc()
+        _stderr(f"scmcheck: error: {_one_line(str(exc))}")
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("scmcheck: interrupted", file=sys.stderr)
-        return 130
+        _stderr("scmcheck: interrupted")
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into head & co.: stop quietly
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - anything else is our bug: one line, never a traceback by default
+        if debug:
+            traceback.print_exc()
+        text = _one_line(str(exc)).removeprefix("internal error: ")
+        what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        hint = "please report this traceback" if debug else "please report; rerun with --debug for the traceback"
+        _stderr(f"scmcheck: internal error: {what} ({hint})")
+        return EXIT_INTERNAL
+
+
+def _one_line(text: str, limit: int = 1000) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _stderr(line: str) -> None:
+    try:
+        sys.stderr.flush()
+        print(line, file=sys.stderr)
+    except (OSError, ValueError):
+        pass
 
 
 # ------------------------------------------------------------------ list
+
+def _rules() -> Optional[list]:
+    """The project's numbered reading of the rules (scmcheck.properties.rules.RULES); None if absent."""
+    import importlib
+
+    try:
+        rules = importlib.import_module("scmcheck.properties.rules")
+    except ModuleNotFoundError as exc:
+        if exc.name == "scmcheck.properties.rules":
+            return None
+        raise
+    return list(rules.RULES)
+
+
+def _rule_json(rule: Any) -> dict:
+    return {"number": rule.number, "text": rule.text, "source_title": rule.source_title, "source_url": rule.source_url}
+
 
 def cmd_list(args: argparse.Namespace) -> int:
     from scmcheck.model.designs import families, registry
     from scmcheck.properties.catalog import PROPERTIES
 
+    if args.rules and not args.json:
+        rules = _rules()
+        if rules is None:
+            print("scmcheck: no numbered rules in this build (module scmcheck.properties.rules is missing)",
+                  file=sys.stderr)
+            return EXIT_OK
+        print("Rules (the project's numbered reading of the documentation; catalog entries cite them):")
+        width = max((len(str(r.number)) for r in rules), default=0)
+        indent = " " * (width + 4)
+        for r in rules:
+            print(textwrap.fill(f"{str(r.number):<{width}}  {r.text}", 100, initial_indent="  ",
+                                subsequent_indent=indent))
+            print(f"{indent}source: {r.source_title} <{r.source_url}>")
+        return EXIT_OK
     designs, fams = registry(), families()
     if args.json:
+        rules = _rules()
         print(json.dumps({
             "tool": "scmcheck",
             "version": __version__,
@@ -91,6 +253,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             "properties": [{"id": p.id, "kind": p.kind, "guarantee": p.guarantee, "rules": list(p.rules),
                             "witness": p.witness_doc or None, "needs": list(p.needs), "sources": list(p.sources)}
                            for p in PROPERTIES],
+            "rules": [] if rules is None else [_rule_json(r) for r in rules],
         }, indent=1))
         return EXIT_OK
     print("Built-in designs:")
@@ -129,7 +292,11 @@ def _select(loaded: Any, wanted: Sequence[str]) -> list:
     system = loaded.system
     if wanted:
         props = []
-        for pid in wanted:
+        for pid in dict.fromkeys(wanted):  # each once, in the order given
+            if pid not in catalog.CATALOG:
+                applying = ", ".join(p.id for p in catalog.applicable(system)) or "none"
+                raise InputError(f"--property {pid}: unknown property {pid!r}; properties that apply to design "
+                                 f"{loaded.name}: {applying} (see 'scmcheck list')")
             prop = catalog.get(pid)
             missing = prop.missing(system)
             if missing:
@@ -152,6 +319,15 @@ def _select(loaded: Any, wanted: Sequence[str]) -> list:
     return goals
 
 
+def _accepts(func: Callable, name: str) -> bool:
+    """Does ``func`` take a keyword argument ``name``?"""
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
 def _engine_options(names: Sequence[str], args: argparse.Namespace) -> dict:
     from scmcheck.properties.engines import ENGINES
 
@@ -166,13 +342,27 @@ def _engine_options(names: Sequence[str], args: argparse.Namespace) -> dict:
             opts[name] = dict(depth=args.depth if args.depth is not None else ENGINES["fuzz"].DEFAULT_DEPTH)
             if args.runs is not None:
                 opts[name]["runs"] = args.runs
+            if getattr(args, "seed", None) is not None and _accepts(ENGINES["fuzz"].run, "seed"):
+                opts[name]["seed"] = args.seed
     return opts
 
 
-def _rerun_line(loaded: Any, pid: str, engine: str) -> str:
-    parts = ["scmcheck", "check", loaded.target, "--property", pid, "--engine", engine]
+def _rerun_line(loaded: Any, result: Any, args: Optional[argparse.Namespace] = None) -> str:
+    """The command that checks ``result``'s property again with the same engine and settings."""
+    parts = ["scmcheck", "check", loaded.target, "--property", result.property, "--engine", result.engine]
     if loaded.base is not None:
         parts += [f"--param={k}={_knob_text(v)}" for k, v in loaded.parameters.items() if loaded.base.get(k) != v]
+    if args is not None:
+        if args.depth is not None:
+            parts += ["--depth", str(args.depth)]
+        if result.engine == "fuzz":
+            if args.runs is not None:
+                parts += ["--runs", str(args.runs)]
+            seed = getattr(result, "seed", None)
+            if seed is None:
+                seed = (_engine_options(("fuzz",), args)["fuzz"]).get("seed")
+            if seed is not None:
+                parts += ["--seed", str(seed)]
     return " ".join(shlex.quote(p) for p in parts)
 
 
@@ -180,19 +370,80 @@ def _knob_text(value: Any) -> str:
     return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
-def _save_traces(results: list, loaded: Any, out: Path) -> None:
+def _prepare_out(out: Path) -> list:
+    """Make sure trace files can be written in ``out`` before any search; return the folders made for it.
+
+    InputError (exit 2) naming ``out`` when it is a file, or cannot be made or written.
+    """
+    fix = "give a writable folder for the trace files (--out DIR)"
+    missing = []
+    try:
+        here = out
+        while not here.exists():
+            missing.append(here)
+            if here.parent == here:
+                break
+            here = here.parent
+        if not here.is_dir():
+            what = "is a file" if here == out else f"is under {here}, which is a file"
+            raise InputError(f"--out {out}: {what}, not a folder; {fix}")
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot look there ({exc.strerror or exc}); {fix}") from None
+    made: list = []
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except OSError as exc:
+            _remove_empty(made)
+            raise InputError(f"--out {out}: cannot create the folder {folder} ({exc.strerror or exc}); {fix}") from None
+        made.append(folder)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".scmcheck-probe-", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        _remove_empty(made)
+        raise InputError(f"--out {out}: cannot write files there ({exc.strerror or exc}); {fix}") from None
+    return made
+
+
+def _remove_empty(folders: Sequence[Path]) -> None:
+    """Remove the folders ``_prepare_out`` made, deepest first, while they are empty."""
+    for folder in reversed(list(folders)):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _save_traces(results: list, loaded: Any, out: Path) -> Optional[str]:
+    """Write each counterexample to ``out``; the first write error as one line (None: all written).
+
+    A written file that does not replay is scmcheck's bug: InternalError.
+    """
     from scmcheck.traces import itf, replay
 
+    failed = None
     for r in results:
         if r.trace is None:
             continue
         t = r.trace
         t.design, t.target, t.parameters = loaded.name, loaded.target, dict(loaded.parameters)
         path = out / f"{_slug(loaded.name)}.{r.property}.{r.engine}.itf.json"
-        itf.save(t, path)
+        try:
+            itf.save(t, path)
+        except OSError as exc:
+            failed = failed or (f"--out {out}: cannot write the trace file {path.name} ({exc.strerror or exc}); "
+                                "the report above stands, but the trace was not saved")
+            continue
         # The file, not just the in-memory trace, must replay before anyone is shown it.
-        replay(loaded.system, itf.load(path), violates=_violation(loaded.system, r.property))
+        try:
+            replay(loaded.system, itf.load(path), violates=_violation(loaded.system, r.property))
+        except ScmcheckError as exc:
+            raise InternalError(f"the {r.engine} trace written to {path} for {r.property} does not replay: {exc}") \
+                from exc
         r.file = str(path)
+    return failed
 
 
 def _violation(system: Any, pid: Optional[str]) -> Any:
@@ -224,19 +475,25 @@ def cmd_check(args: argparse.Namespace) -> int:
     from scmcheck import targets
     from scmcheck.progress import TerminalProgress
 
-    if args.depth is not None and args.depth < 0:
-        raise InputError(f"--depth {args.depth} is negative; give a number of steps >= 0")
-    if args.runs is not None and args.runs < 1:
-        raise InputError(f"--runs {args.runs} must be at least 1")
     loaded = targets.load(args.target, _params(args.param))
     goals = _select(loaded, args.property)
     from scmcheck.properties.check import check
 
     engines = ENGINE_ORDER if args.engine == "all" else (args.engine,)
-    progress = TerminalProgress() if (not args.json and sys.stderr.isatty()) else None
-    results = check(loaded.system, goals, engines, _engine_options(engines, args), progress=progress,
-                    on_engine_done=None if progress is None else progress.done)
-    _save_traces(results, loaded, Path(args.out))
+    options = _engine_options(engines, args)
+    out = Path(args.out)
+    made = _prepare_out(out)  # before the search: a bad --out must not cost a long search
+    try:
+        progress = TerminalProgress() if (not args.json and sys.stderr.isatty()) else None
+        try:
+            results = check(loaded.system, goals, engines, options, progress=progress,
+                            on_engine_done=None if progress is None else progress.done)
+        finally:
+            if progress is not None:
+                progress.done()
+        failed = _save_traces(results, loaded, out)
+    finally:
+        _remove_empty(made)  # no trace written: leave no empty folder behind
     status = exit_status(results)
     if args.json:
         print(json.dumps({
@@ -247,15 +504,18 @@ def cmd_check(args: argparse.Namespace) -> int:
             "parameters": loaded.parameters,
             "expected": None if loaded.expect is None else list(loaded.expect),
             "expected_vacuous": list(loaded.vacuous),
-            "exit": status,
+            "exit": EXIT_INPUT if failed else status,
             "results": [r.to_json() for r in results],
         }, indent=1))
     else:
-        print_report(loaded, results, status)
+        print_report(loaded, results, status, args)
+    if failed:
+        sys.stdout.flush()
+        raise InputError(failed)
     return status
 
 
-def print_report(loaded: Any, results: list, status: int) -> None:
+def print_report(loaded: Any, results: list, status: int, args: Optional[argparse.Namespace] = None) -> None:
     from scmcheck.traces.render import render_text
 
     params = " ".join(f"{k}={_knob_text(v)}" for k, v in loaded.parameters.items())
@@ -296,11 +556,13 @@ def print_report(loaded: Any, results: list, status: int) -> None:
         shown.add(r.property)
         print()
         print(render_text(r.trace))
-        for other in results:
-            if other.property == r.property and other.file:
-                print(f"  trace ({other.engine}, {other.trace.length} steps): {other.file}")
-        print(f"  draw it: scmcheck show {shlex.quote(r.file)} --format svg -o {_slug(r.property)}.svg")
-        print(f"  rerun:   {_rerun_line(loaded, r.property, r.engine)}")
+        traced = [o for o in results if o.property == r.property and o.trace is not None]
+        for other in traced:
+            print(f"  trace ({other.engine}, {other.trace.length} steps): {other.file or 'not written'}")
+        written = next((o.file for o in traced if o.file), None)
+        if written:
+            print(f"  draw it: scmcheck show {shlex.quote(written)} --format svg -o {_slug(r.property)}.svg")
+        print(f"  rerun:   {_rerun_line(loaded, r, args)}")
     print()
     violated = sorted({r.property for r in results if r.verdict.value == "violated"})
     if loaded.expect is not None:
@@ -322,30 +584,126 @@ def print_report(loaded: Any, results: list, status: int) -> None:
 
 # ------------------------------------------------------------------ show
 
-def cmd_show(args: argparse.Namespace) -> int:
+def _runs_code(target: str) -> bool:
+    """Does loading ``target`` import Python code (``file.py:object``)?  Same test as scmcheck.targets.load."""
+    return not target.endswith(".toml") and (".py:" in target or target.endswith(".py"))
+
+
+def _usable_file(path: Path, flag: str) -> None:
+    """InputError naming ``path`` unless a file can be written there (checked before any work)."""
+    fix = "give a writable file path"
+    try:
+        if path.is_dir():
+            raise InputError(f"{flag} {path}: is a folder; give a file name, e.g. {flag} "
+                             f"{shlex.quote(str(path / 'trace.svg'))}")
+        here = path.parent
+        while not here.exists() and here.parent != here:
+            here = here.parent
+        if here.exists() and not here.is_dir():
+            raise InputError(f"{flag} {path}: {here} is a file, not a folder; {fix}")
+        if path.exists() and not os.access(path, os.W_OK):
+            raise InputError(f"{flag} {path}: the file is not writable; {fix}")
+        if here.is_dir() and not os.access(here, os.W_OK | os.X_OK):
+            raise InputError(f"{flag} {path}: cannot write in the folder {here}; {fix}")
+    except OSError as exc:
+        raise InputError(f"{flag} {path}: cannot look there ({exc.strerror or exc}); {fix}") from None
+
+
+def _rebuilt(trace: Any, target: str, source: str) -> tuple:
+    """``(loaded, shown)``: the design rebuilt from ``target`` with the trace's parameters, and the
+    trace as that design replays it (steps, timing, rules, focus from the model and catalog, not the file).
+
+    InputError naming ``source`` and the field for anything the re-check refuses.
+    """
     from scmcheck import targets
-    from scmcheck.traces import itf, replay
-    from scmcheck.traces.itf import write_atomic
+    from scmcheck.properties.catalog import CATALOG
+    from scmcheck.properties.engines.common import goal_reads, violation_of
+    from scmcheck.traces import VarInfo, replay, trace_from_actions
+    from scmcheck.traces.itf import REGENERATE
+
+    try:
+        loaded = targets.load(target, trace.parameters, exact=True)
+    except ScmcheckError as exc:
+        text = str(exc)
+        if text.startswith("--param"):  # the knobs came from the trace, not the command line
+            text = "field #meta.scmcheck.parameters" + text[len("--param"):]
+        raise InputError(f"{source}: cannot rebuild its model from target {target!r}: {text}") from None
+    system = loaded.system
+    if trace.design != loaded.name:
+        raise InputError(f"{source}: field #meta.scmcheck.design = {trace.design!r} is not the design target "
+                         f"{target!r} builds ({loaded.name!r}); {REGENERATE}, or give the right --target")
+    if trace.model != system.name:
+        raise InputError(f"{source}: field #meta.scmcheck.model = {trace.model!r} is not the model of design "
+                         f"{loaded.name} ({system.name!r}); {REGENERATE}")
+    if trace.engine not in (*ENGINE_ORDER, ""):
+        raise InputError(f"{source}: field #meta.scmcheck.engine = {trace.engine!r} is not an engine "
+                         f"({', '.join(ENGINE_ORDER)}); {REGENERATE}")
+    goal = None
+    if trace.property is not None:
+        if trace.property not in CATALOG:
+            raise InputError(f"{source}: field #meta.scmcheck.property = {trace.property!r} is not a catalog "
+                             f"property (see 'scmcheck list'); {REGENERATE}")
+        try:
+            goal = CATALOG[trace.property].goal(system)
+        except ScmcheckError as exc:
+            raise InputError(f"{source}: field #meta.scmcheck.property: {exc}") from None
+    ours = [VarInfo.from_variable(v) for v in system.variables]
+    if [v.name for v in ours] == [v.name for v in trace.variables]:  # else replay names what differs
+        for i, (a, b) in enumerate(zip(ours, trace.variables)):
+            if _var_key(a) != _var_key(b):
+                raise InputError(f"{source}: field #meta.scmcheck.variables[{i}] ({b.name}) does not match "
+                                 f"design {loaded.name}'s variable {a.to_json()}; {REGENERATE}")
+    try:
+        replay(system, trace, violates=None if goal is None else violation_of(goal))
+    except ScmcheckError as exc:
+        raise InputError(f"{source}: the trace does not fit design {loaded.name}: {exc}") from None
+    actions = [system.find_action(s.action, s.args) for s in trace.steps]
+    reads = set() if goal is None else goal_reads(goal)
+    shown = trace_from_actions(system, actions, trace.states, property=trace.property,
+                               rules=[] if goal is None else list(goal.rules), engine=trace.engine,
+                               design=loaded.name, target=target,
+                               focus=[v.name for v in system.variables if v.name in reads], loop=trace.loop)
+    return loaded, shown
+
+
+def _var_key(v: Any) -> tuple:
+    return v.name, v.kind, v.lo, v.hi, tuple(v.values), v.unit or None
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from scmcheck.traces import itf
     from scmcheck.traces.render import render
 
+    out = Path(args.output) if args.output else None
+    if out is not None:
+        _usable_file(out, "-o")
     trace = itf.load(Path(args.trace))
-    if not trace.target:
-        raise InputError(f"{args.trace}: field #meta.scmcheck.target is empty; cannot rebuild the model to re-check it")
-    try:
-        loaded = targets.load(trace.target, trace.parameters, exact=True)
-    except ScmcheckError as exc:
-        raise InputError(f"{args.trace}: cannot rebuild its model from target {trace.target!r}: {exc}") from None
-    try:
-        replay(loaded.system, trace, violates=_violation(loaded.system, trace.property))
-    except ScmcheckError as exc:
-        raise InputError(f"{args.trace}: the trace does not fit design {loaded.name}: {exc}") from None
-    text = render(trace, args.format)
-    if args.output:
-        write_atomic(Path(args.output), text if text.endswith("\n") else text + "\n")
-        print(f"wrote {args.output} ({args.format}, {trace.length} steps, re-checked against {loaded.name})")
-    else:
+    target = args.target or trace.target
+    if not target:
+        raise InputError(f"{args.trace}: field #meta.scmcheck.target is empty; cannot rebuild the model to "
+                         "re-check it (give --target TARGET)")
+    if args.target is None and _runs_code(target) and not args.trust:
+        raise InputError(f"{args.trace}: field #meta.scmcheck.target is Python code ({target}), which show does "
+                         f"not import on a trace's word; pass --target {shlex.quote(target)} to use that file, "
+                         "or --trust to use the trace's target")
+    loaded, shown = _rebuilt(trace, target, args.trace)
+    text = render(shown, args.format)
+    if out is None:
         print(text)
+        return EXIT_OK
+    try:
+        itf.write_atomic(out, text if text.endswith("\n") else text + "\n")
+    except OSError as exc:
+        raise InputError(f"-o {out}: cannot write the file ({exc.strerror or exc}); give a writable file path") \
+            from None
+    changed = [f"{k}={_knob_text(v)}" for k, v in loaded.parameters.items()
+               if loaded.base is not None and loaded.base.get(k) != v]
+    against = loaded.name + (f" with {' '.join(changed)}" if changed else "")
+    print(f"wrote {out} ({args.format}, {shown.length} steps, re-checked against {against})")
     return EXIT_OK
+
+
+COMMANDS = {"list": cmd_list, "check": cmd_check, "show": cmd_show}
 
 
 if __name__ == "__main__":
