@@ -358,7 +358,7 @@ def _rerun_line(loaded: Any, result: Any, args: Optional[argparse.Namespace] = N
         if result.engine == "fuzz":
             if args.runs is not None:
                 parts += ["--runs", str(args.runs)]
-            seed = getattr(result, "seed", None)
+            seed = result.extra.get("seed")
             if seed is None:
                 seed = (_engine_options(("fuzz",), args)["fuzz"]).get("seed")
             if seed is not None:

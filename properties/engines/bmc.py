@@ -33,6 +33,11 @@ model/lang/temporal.py:
     time-lock verdict is either confirmed explicitly, or unknown/bounded/proved
     with every candidate refuted -- never contradicting the explicit engine.
 
+``timeout`` is one budget for the whole run: every solver call is given what is
+left of it, and the checks between calls (the candidate loop, the closures,
+the lasso encodings) stop as soon as it is spent; the goals still open are then
+``unknown`` ("timeout of T s reached at depth k").
+
 Integers and enums are signed bit-vectors of one width, chosen by interval
 analysis so no sub-expression can overflow (the QF_FD solver is 10-100x faster
 than the default one here, and it does not take EnumSort).
@@ -40,6 +45,7 @@ than the default one here, and it does not take EnumSort).
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from typing import Any, Optional, Sequence
@@ -56,17 +62,49 @@ NAME = "bmc"
 DEFAULT_DEPTH = 30
 MAX_REFUTED = 64  # time-lock candidates refuted before BMC gives up with "unknown"
 CLOSURE_BUDGET = 100_000  # states of one candidate's zero-time closure explored to confirm or refute it
+_Z3_MAX_TIMEOUT_MS = 2**32 - 2  # z3's timeout is an unsigned int of milliseconds (UINT_MAX: none)
+
+
+class _Timeout(Exception):
+    """The run's time budget is spent (raised from anywhere inside one depth)."""
+
+
+class _Deadline:
+    """One wall-clock deadline for the whole run; ``None`` or an infinite timeout: no limit."""
+
+    def __init__(self, timeout: Optional[float]) -> None:
+        self.timeout = timeout
+        self.end = None if timeout is None or math.isinf(timeout) else time.monotonic() + timeout
+
+    def check(self) -> None:
+        """Raise :class:`_Timeout` once the deadline has passed."""
+        if self.end is not None and time.monotonic() >= self.end:
+            raise _Timeout
+
+    def solve(self, solver: Any, *assumptions: Any) -> Any:
+        """``solver.check(*assumptions)`` within the time left; :class:`_Timeout` when none is left or
+        the solver ran out of it."""
+        if self.end is None:
+            return solver.check(*assumptions)
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise _Timeout
+        # z3's timeout is read at each check, so it must be set again before every one.
+        solver.set("timeout", min(max(1, math.ceil(left * 1000)), _Z3_MAX_TIMEOUT_MS))
+        r = solver.check(*assumptions)
+        if r == z3.unknown and (time.monotonic() >= self.end or solver.reason_unknown() in ("timeout", "canceled")):
+            raise _Timeout
+        return r
 
 
 class _Unrolling:
     """The unrolled system: state terms per step, indicator literals per step."""
 
-    def __init__(self, system: Any, width: int, timeout_ms: Optional[int]) -> None:
+    def __init__(self, system: Any, width: int, deadline: _Deadline) -> None:
         self.system = system
         self.width = width
         self.solver = z3.SolverFor("QF_FD")
-        if timeout_ms is not None:
-            self.solver.set("timeout", max(1, timeout_ms))
+        self.deadline = deadline
         self.states: list[list[Any]] = []
         self.chosen: list[list[Any]] = []  # chosen[k][a]: action a taken from step k to k+1
         self.fair = fair_processes(system)
@@ -155,6 +193,7 @@ class _Unrolling:
         for i in range(k - 1, -1, -1):
             if (i, k) in self._fair_loop:
                 continue
+            self.deadline.check()
             conds = [self.same(i, k)]
             for p in self.fair:
                 acc = z3.Bool(f"#fair[{p}]@{i}..{k}")
@@ -231,6 +270,7 @@ class _Lasso:
         stutter = z3.Bool(f"#stutter[{self.tag}]@{k}")
         solver.add(z3.Implies(stutter, z3.And(stays, u.fair_stop(k))))
         for j in range(k - 1, -1, -1):
+            u.deadline.check()
             acc = z3.Bool(f"#stays[{self.tag}]@{j}..{k}")
             solver.add(z3.Implies(acc, z3.And(stays, u.pred(lt.hold, j), z3.Not(u.pred(lt.goal, j)))))
             stays = acc
@@ -266,7 +306,7 @@ class _TimeLocks:
         reach a state where time passes, at depth k (under ``lit``) and every later depth."""
         self.refuted += 1
         u = self.unroll
-        for s in [state, *_reach_time(u.system, state, self.budget)]:
+        for s in [state, *_reach_time(u.system, state, self.budget, u.deadline)]:
             # A state where time passes is never a candidate: no need to block it.
             if s not in self._blocked and not u.system.time_passes_fn(s):
                 self._blocked.add(s)
@@ -274,7 +314,7 @@ class _TimeLocks:
                 u.solver.add(z3.Implies(lit, z3.Not(u.is_state(k, s))))
 
 
-def _reach_time(system: Any, state: tuple, budget: int) -> list[tuple]:
+def _reach_time(system: Any, state: tuple, budget: int, deadline: _Deadline) -> list[tuple]:
     """States of ``state``'s zero-time closure (explored breadth-first, at most ``budget`` states, not
     beyond states where time may pass) from which such a state is reached through zero-time steps
     within the explored part: none of them is a time-lock."""
@@ -282,6 +322,8 @@ def _reach_time(system: Any, state: tuple, budget: int) -> list[tuple]:
     queue = deque([state])
     passing = []
     while queue:
+        if len(preds) % 256 == 0:
+            deadline.check()
         s = queue.popleft()
         if system.time_passes_fn(s):
             passing.append(s)
@@ -325,14 +367,14 @@ def run(system: Any, goals: Sequence[Goal], depth: int = DEFAULT_DEPTH, timeout:
         progress: Progress = None, closure_budget: int = CLOSURE_BUDGET) -> list[Result]:
     """Check every goal up to ``depth`` steps; see the module docstring for the verdicts.
 
-    ``closure_budget`` bounds the zero-time closure explored to confirm or refute one
-    time-lock candidate (temporal.lets_time_pass's budget).
+    ``timeout``: seconds for the whole run (``None`` or ``math.inf``: no limit); the goals
+    still open when it is spent are ``unknown``.  ``closure_budget`` bounds the zero-time
+    closure explored to confirm or refute one time-lock candidate (temporal.lets_time_pass's
+    budget).
     """
     system.freeze()
     tick = Ticker(NAME, progress, every=0.0)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    unroll = _Unrolling(system, _width(system, goals), None if timeout is None else int(timeout * 1000))
-    solver = unroll.solver
+    unroll = _Unrolling(system, _width(system, goals), _Deadline(timeout))
     results: dict[int, Result] = {}
     open_ = []
     # The goal index keeps two goals with the same id apart.
@@ -353,54 +395,21 @@ def run(system: Any, goals: Sequence[Goal], depth: int = DEFAULT_DEPTH, timeout:
     k = 0
     while True:
         t0 = time.monotonic()
-        if k > 0:
-            unroll.extend()
-            if oob:
-                _check_bounds(unroll, k)
-            solver.add(unroll.domain(k))
-            # Completeness: if no path of length k exists, every reachable state was seen at depth < k
-            # (so every run ends in a stutter already examined, and every time-lock candidate was refuted).
-            r = solver.check()
-            if r == z3.unsat:
-                for i in open_:
-                    results[i] = _result(goals[i], Verdict.PROVED, k - 1, tick, reason=_proved(goals[i], k - 1, locks.get(i)))
-                open_ = []
-            elif r != z3.sat:
-                _unknown(goals, open_, results, k, tick, solver.reason_unknown())
-                open_ = []
-        for i in list(open_):
-            g = goals[i]
-            if g.kind == "time_lock":
-                r = _time_lock_step(system, g, locks[i], k, results, i, tick)
-            else:
-                if g.kind == "leads_to":
-                    lit, ways = lassos[i].query(k)
-                else:
-                    lit, ways = z3.Bool(f"#bad[{i}:{g.id}]@{k}"), None
-                    solver.add(z3.Implies(lit, z3.Not(unroll.pred(g.invariant, k))))
-                r = solver.check(lit)
-                if r == z3.sat:
-                    model = solver.model()
-                    actions, states = unroll.path(model, k)
-                    # A lasso: the state the run returns to (k: it stutters in its last state).
-                    loop = None if ways is None else \
-                        next(j for j, w in ways if z3.is_true(model.eval(w, model_completion=True)))
-                    trace = checked_trace(system, g, NAME, actions, states, loop=loop)
-                    results[i] = _result(g, Verdict.VIOLATED, k, tick, trace,
-                                         reason="" if loop is None else _lasso_reason(g, states, loop))
-            if i in results:
-                open_.remove(i)
-            elif r != z3.unsat:
-                _unknown(goals, [i], results, k, tick, solver.reason_unknown())
-                open_.remove(i)
+        try:
+            open_ = _depth(unroll, goals, open_, k, results, lassos, locks, oob, tick)
+        except _Timeout:
+            # Goals decided at depth k before the deadline keep their verdict.
+            for i in (i for i in open_ if i not in results):
+                g = goals[i]
+                done = "" if k == 0 else "; " + _bounded(g, k - 1, locks.get(i))
+                results[i] = _result(g, Verdict.UNKNOWN, k - 1 if k else None, tick,
+                                     reason=f"timeout of {timeout:g} s reached at depth {k}{done}")
+            open_ = []
+            break
         per_depth.append(time.monotonic() - t0)
         if progress is not None:
             tick(depth=k, open=len(open_), depth_seconds=per_depth[-1])
         if not open_ or k >= depth:
-            break
-        if deadline is not None and time.monotonic() > deadline:
-            _unknown(goals, open_, results, k, tick, f"timeout of {timeout:g} s reached after depth {k}")
-            open_ = []
             break
         k += 1
     for i in open_:
@@ -414,6 +423,56 @@ def run(system: Any, goals: Sequence[Goal], depth: int = DEFAULT_DEPTH, timeout:
     return out
 
 
+def _depth(unroll: _Unrolling, goals: Sequence[Goal], open_: list[int], k: int, results: dict,
+           lassos: dict, locks: dict, oob: Any, tick: Ticker) -> list[int]:
+    """Depth k: extend the unrolling to k steps and ask every open goal; returns the goals still open.
+    Raises :class:`_Timeout` when the deadline passes (the goals decided so far are in ``results``)."""
+    system, solver, deadline = unroll.system, unroll.solver, unroll.deadline
+    open_ = list(open_)
+    deadline.check()
+    if k > 0:
+        unroll.extend()
+        if oob:
+            _check_bounds(unroll, k)
+        solver.add(unroll.domain(k))
+        # Completeness: if no path of length k exists, every reachable state was seen at depth < k
+        # (so every run ends in a stutter already examined, and every time-lock candidate was refuted).
+        r = deadline.solve(solver)
+        if r == z3.unsat:
+            for i in open_:
+                results[i] = _result(goals[i], Verdict.PROVED, k - 1, tick, reason=_proved(goals[i], k - 1, locks.get(i)))
+            return []
+        if r != z3.sat:
+            _unknown(goals, open_, results, k, tick, solver.reason_unknown())
+            return []
+    for i in list(open_):
+        g = goals[i]
+        if g.kind == "time_lock":
+            r = _time_lock_step(system, g, locks[i], k, results, i, tick)
+        else:
+            if g.kind == "leads_to":
+                lit, ways = lassos[i].query(k)
+            else:
+                lit, ways = z3.Bool(f"#bad[{i}:{g.id}]@{k}"), None
+                solver.add(z3.Implies(lit, z3.Not(unroll.pred(g.invariant, k))))
+            r = deadline.solve(solver, lit)
+            if r == z3.sat:
+                model = solver.model()
+                actions, states = unroll.path(model, k)
+                # A lasso: the state the run returns to (k: it stutters in its last state).
+                loop = None if ways is None else \
+                    next(j for j, w in ways if z3.is_true(model.eval(w, model_completion=True)))
+                trace = checked_trace(system, g, NAME, actions, states, loop=loop)
+                results[i] = _result(g, Verdict.VIOLATED, k, tick, trace,
+                                     reason="" if loop is None else _lasso_reason(g, states, loop))
+        if i in results:
+            open_.remove(i)
+        elif r != z3.unsat:
+            _unknown(goals, [i], results, k, tick, solver.reason_unknown())
+            open_.remove(i)
+    return open_
+
+
 def _time_lock_step(system: Any, g: Goal, tl: _TimeLocks, k: int, results: dict, i: int, tick: Ticker) -> Any:
     """Look for time-lock candidates at depth k until one is confirmed, none is left (unsat), or BMC
     gives up; the verdict, if any, goes to ``results[i]``.  Returns the solver's last answer."""
@@ -421,7 +480,7 @@ def _time_lock_step(system: Any, g: Goal, tl: _TimeLocks, k: int, results: dict,
     solver = unroll.solver
     lit = tl.query(k)
     while True:
-        r = solver.check(lit)
+        r = unroll.deadline.solve(solver, lit)
         if r != z3.sat:
             return r
         actions, states = unroll.path(solver.model(), k)
@@ -490,7 +549,7 @@ def _check_bounds(unroll: _Unrolling, k: int) -> None:
     solver = unroll.solver
     lit = z3.Bool(f"#oob@{k}")
     solver.add(z3.Implies(lit, z3.Not(unroll.domain(k))))
-    if solver.check(lit) == z3.sat:
+    if unroll.deadline.solve(solver, lit) == z3.sat:
         m = solver.model()
         actions, states = unroll.path(m, k)
         system = unroll.system

@@ -26,6 +26,7 @@ progress and time-locks are those of ``scmcheck.model.lang.temporal``.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any, Optional, Sequence
 
@@ -63,7 +64,8 @@ def run(system: Any, goals: Sequence[Goal], depth: Optional[int] = None, max_sta
     parent: dict[tuple, Any] = {init: None}
     found: dict[int, tuple] = {}  # invariant goal -> (state, depth)
     open_ = set(invs)
-    deadline = None if timeout is None else time.monotonic() + timeout
+    # None or an infinite timeout: no limit.
+    deadline = None if timeout is None or math.isinf(timeout) else time.monotonic() + timeout
 
     def visit(state: tuple, d: int) -> None:
         for i in list(open_):
