@@ -17,6 +17,26 @@ space takes milliseconds.
 Alongside the system the generator writes Python source that rebuilds it
 exactly (:attr:`RandomSystem.source`): a failing example prints it, which makes
 the failure a standalone reproducer.
+
+Liveness and time (``liveness=True``, ``timed=True``; model/lang/temporal.py)
+    ``liveness``: 2-6 actions, some ``fair=False`` (never forced by fairness),
+    some processes declared ``environment_process``, sometimes a ``stopped``
+    flag set by a ``stop`` action that disables everything (a terminal state:
+    a stutter; timed, a quiescent one), and 1-2 random :class:`LeadsTo` goals
+    (trigger, goal, optional hold) instead of invariants.
+    ``timed`` adds a :class:`~scmcheck.model.lang.clock.Clock` (unit 1 s): 0-2
+    countdown timers ``t0``/``t1`` (ordinary int variables the tick runs down
+    while a condition holds, often with a ``start_t*`` step that restarts one and
+    a ``timeout_t*`` step that reacts to it), a timing per step (AT_ONCE: its
+    guard is urgent; ANY_TIME; at most one Within(1-2 s) deadline timer), 0-2
+    ``waits`` conditions, sometimes an urgent condition no step is tied to, and a
+    tick that may update a variable or be blocked by a guard; and the
+    ``time_can_advance`` goal.  This gives zero-time cycles with and without a
+    way out, quiescent terminal states and real time-locks (a steady mix, see
+    tests/test_differential_liveness.py).  The variables other than timers are
+    capped at LIVE_STATES / TIMED_STATES combinations.
+    With both False the chooser is called exactly as before these options
+    existed, so every seed still draws the same system.
 """
 
 from __future__ import annotations
@@ -26,13 +46,17 @@ import random
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple, Optional
 
+from scmcheck.model.lang.clock import Clock, Within
 from scmcheck.model.lang.expr import Expr, all_of, any_of, count_true, implies, interval, ite, lift, max_, min_, not_
 from scmcheck.model.lang.system import System
+from scmcheck.model.lang.temporal import LeadsTo
 from scmcheck.properties.result import Goal
 
 Chooser = Callable[[int, int], int]
 
 MAX_STATES = 200
+LIVE_STATES = 64  # liveness: the product of the variables' domains
+TIMED_STATES = 24  # timed: the same for the variables other than the clock's timers (at most 3 x 3 x 3 more)
 
 
 class E2(enum.IntEnum):
@@ -72,6 +96,7 @@ class _Var:
     lo: int
     hi: int
     enum: Optional[type] = None
+    ref_init: int = 0  # the initial value (as an int)
 
     @property
     def p(self) -> P:
@@ -253,6 +278,41 @@ class _Gen:
                 x = _const(x.e.args[0] + shift) if _is_const(x) else P(x.e + shift, f"({x.s} + {shift})")
         return self.saturate(v, x)
 
+    def literal(self, away: bool = False) -> P:
+        """``v == c`` for a random variable and value (``away``: a value other than the initial one,
+        so that it takes some steps to hold)."""
+        v = self.pick(self.vars)
+        if away:
+            init = int(v.ref_init)
+            value = v.lo + (init - v.lo + self.c(1, v.hi - v.lo)) % (v.hi - v.lo + 1)
+        else:
+            value = self.c(v.lo, v.hi)
+        val = _const(bool(value) if v.kind == "bool" else value, v.enum)
+        return P(v.ref == val.e, f"({v.name} == {val.s})")
+
+    def leads_to(self) -> tuple[P, P, P]:
+        """Trigger, goal and hold of a random leads-to goal (hold usually true)."""
+        kind = self.c(0, 5)
+        trigger = _const(True) if kind == 0 else self.literal(away=kind <= 2) if kind <= 3 else \
+            self.bool_atom() if kind == 4 else self.bool_expr(1)
+        kind = self.c(0, 3)
+        if kind <= 1:
+            goal = self.literal(away=kind == 0)
+        elif kind == 2:
+            goal = self.bool_atom()
+        else:
+            a, b = self.literal(), self.literal()
+            goal = P(any_of(a.e, b.e), f"any_of({a.s}, {b.s})")
+        kind = self.c(0, 3)
+        if kind <= 1:
+            hold = _const(True)
+        elif kind == 2:
+            a = self.literal()
+            hold = P(not_(a.e), f"not_({a.s})")
+        else:
+            hold = self.bool_atom()
+        return trigger, goal, hold
+
     def step_action(self) -> tuple[P, dict]:
         """A structured action (one variable moves one step, guarded so it can), which
         gives the state graph some depth; random guards and jumps alone give shallow ones."""
@@ -294,9 +354,18 @@ class _Gen:
         return {v.name: self.value_for(v, shift) for v in chosen}
 
 
-def random_system(choose: Chooser, allow_oob: bool = False, name: str = "rand") -> RandomSystem:
-    """Draw one small system and its goals through ``choose``."""
+def random_system(choose: Chooser, allow_oob: bool = False, name: str = "rand", liveness: bool = False,
+                  timed: bool = False) -> RandomSystem:
+    """Draw one small system and its goals through ``choose``.
+
+    ``liveness``: some processes are the environment's, some actions ``fair=False``,
+    and the goals are leads-to goals (module docstring).  ``timed``: the system also
+    gets a :class:`~scmcheck.model.lang.clock.Clock` and the ``time_can_advance`` goal.
+    With both False, ``choose`` is called exactly as before they existed, so a seed
+    still draws the same system.
+    """
     g = _Gen(choose, allow_oob)
+    temporal = liveness or timed
     m = System(name, "a random system for differential tests")
     lines = ["from scmcheck.model.lang.expr import all_of, any_of, count_true, implies, ite, lift, max_, min_, not_",
              "from scmcheck.model.lang.system import System",
@@ -304,48 +373,115 @@ def random_system(choose: Chooser, allow_oob: bool = False, name: str = "rand") 
              "from randsys import E2, E3, E4  # run from tests/",
              "",
              f"m = System({name!r})"]
+    if temporal:
+        lines[3:3] = ["from scmcheck.model.lang.clock import Clock, Within",
+                      "from scmcheck.model.lang.temporal import LeadsTo"]
+    cap = TIMED_STATES if timed else LIVE_STATES if liveness else MAX_STATES
     size = 1
-    for i in range(choose(1, 4)):
+    for i in range(choose(1, 3) if timed else choose(2, 4) if liveness else choose(1, 4)):
         vname = f"v{i}"
         kind = ("bool", "int", "enum")[choose(0, 2)]
         if kind == "int":
             lo = choose(-2, 1)
             hi = lo + choose(1, 3)
-            if size * (hi - lo + 1) > MAX_STATES:
+            if size * (hi - lo + 1) > cap:
                 kind = "bool"
         elif kind == "enum":
             n = choose(2, 4)
-            if size * n > MAX_STATES:
+            if size * n > cap:
                 kind = "bool"
         if kind == "bool":
             init = bool(choose(0, 1))
             ref = m.bool(vname, init)
-            g.vars.append(_Var(vname, "bool", ref, 0, 1))
+            g.vars.append(_Var(vname, "bool", ref, 0, 1, None, int(init)))
             lines.append(f"{vname} = m.bool({vname!r}, {init!r})")
             size *= 2
         elif kind == "int":
             init = choose(lo, hi)
             ref = m.int(vname, lo, hi, init)
-            g.vars.append(_Var(vname, "int", ref, lo, hi))
+            g.vars.append(_Var(vname, "int", ref, lo, hi, None, init))
             lines.append(f"{vname} = m.int({vname!r}, {lo}, {hi}, {init})")
             size *= hi - lo + 1
         else:
             cls = ENUMS[n]
             init = cls(choose(0, n - 1))
             ref = m.enum(vname, cls, init)
-            g.vars.append(_Var(vname, "enum", ref, 0, n - 1, cls))
+            g.vars.append(_Var(vname, "enum", ref, 0, n - 1, cls, int(init)))
             lines.append(f"{vname} = m.enum({vname!r}, {cls.__name__}, {cls.__name__}.{init.name})")
             size *= n
+    base_vars = list(g.vars)
 
-    def declare(aname: str, guard: P, update: dict, args: dict, process: str, duration: int) -> None:
-        m.action(aname, process, guard.e, {k: x.e for k, x in update.items()}, args=args, duration=duration)
+    # A system that may stop: ``stopped`` (set by the action ``stop``) disables every step, every
+    # wait and every urgent condition, so a stopped state is terminal and (timed) quiescent: time
+    # passes idly there, as for a stopped service.  It is not in g.vars: nothing un-stops.
+    stop: Optional[P] = None
+    if liveness and choose(0, 2) == 0:
+        m.bool("stopped", False)
+        lines.append("stopped = m.bool('stopped', False)")
+        stop = P(~m["stopped"], "~stopped")
+
+    def running(cond: P) -> P:
+        """``cond``, and not stopped (when the system may stop)."""
+        if stop is None:
+            return cond
+        return P(all_of(stop.e, cond.e), f"all_of({stop.s}, {cond.s})")
+
+    clock: Optional[Clock] = None
+    timers: list[_Var] = []
+    if timed:
+        # Countdown timers (work in progress): 0..hi, run down by the tick while a condition holds;
+        # ordinary int variables otherwise, so guards, updates and goals may read and restart them.
+        clock = Clock(m, 1)
+        lines.append("clock = Clock(m, 1)")
+        for i in range(choose(0, 2)):
+            tname = f"t{i}"
+            hi = choose(1, 2)
+            init = choose(0, hi)
+            ref = m.int(tname, 0, hi, init, unit=1)
+            lines.append(f"{tname} = m.int({tname!r}, 0, {hi}, {init}, unit=1)")
+            t = _Var(tname, "int", ref, 0, hi, None, init)
+            g.vars.append(t)
+            timers.append(t)
+            cond = running(_const(True) if choose(0, 2) == 0 else g.bool_atom())
+            clock.countdown(ref, cond.e)
+            lines.append(f"clock.countdown({tname}, {cond.s})")
+
+    def declare(aname: str, guard: P, update: dict, args: dict, process: str, duration: int,
+                fair: bool = True) -> None:
+        guard = running(guard)
+        m.action(aname, process, guard.e, {k: x.e for k, x in update.items()}, args=args, duration=duration,
+                 fair=fair)
         upd = "{" + ", ".join(f"{k}: {x.s}" for k, x in update.items()) + "}"
         extra = (f", args={args!r}" if args else "") + (f", duration={duration}" if duration else "")
+        extra += "" if fair else ", fair=False"
         lines.append(f"m.action({aname!r}, {process!r}, {guard.s}, {upd}{extra})")
 
-    for a in range(choose(1, 5) if choose(0, 3) == 0 else choose(2, 5)):
+    within = 0  # Within(...) timings drawn (each adds a timer variable)
+
+    def time_it(aname: str, timing: int, reactive: bool) -> None:
+        """Register the last declared action's timing with the clock (``timing`` is 0..5).
+
+        A *reactive* step (it moves one variable one step, or restarts a timer) is AT_ONCE
+        (its guard is urgent) for 0-1, ANY_TIME for 2-3 and 5, Within(1..2 s) for 4 (a
+        deadline timer; one per system).  Any other step is AT_ONCE only for 0: urgent
+        random guards that stay true lock time far too often to be interesting.
+        """
+        nonlocal within
+        if timing == 4 and within == 0 and not aname.startswith("f"):
+            within += 1
+            secs = choose(1, 2)
+            clock.timing(aname, m.actions[-1].guard, Within(secs))
+            lines.append(f"clock.timing({aname!r}, m.actions[-1].guard, Within({secs}))")
+        elif timing == 0 or (reactive and timing == 1):
+            clock.urgent(m.actions[-1])
+            lines.append("clock.urgent(m.actions[-1])")
+
+    for a in range(choose(2, 6) if temporal else choose(1, 5) if choose(0, 3) == 0 else choose(2, 5)):
         process = PROCESSES[choose(0, len(PROCESSES) - 1)]
-        duration = choose(0, 1)
+        # Timed: mostly zero-time steps; the tick is the clock's time step.
+        duration = int(choose(0, 5) == 0) if timed else choose(0, 1)
+        fair = not (liveness and choose(0, 3) == 0)
+        timing = choose(0, 5) if timed else None
         if choose(0, 3) == 0:
             # A family: one guard/update shape, members differ by the constant i.
             base = g.bool_expr(1)
@@ -361,43 +497,133 @@ def random_system(choose: Chooser, allow_oob: bool = False, name: str = "rand") 
                     guard = P(all_of(base.e, sel_var.ref >= i), f"all_of({base.s}, {sel_var.name} >= {i})")
                 else:
                     guard = P(any_of(base.e, sel_var.ref == i), f"any_of({base.s}, {sel_var.name} == {i})")
-                declare(f"f{a}", guard, g.update(shift=i), {"i": i}, process, duration)
+                declare(f"f{a}", guard, g.update(shift=i), {"i": i}, process, duration, fair)
+                if timed:
+                    time_it(f"f{a}", timing, False)
         elif choose(0, 3):
             guard, update = g.step_action()
-            declare(f"a{a}", guard, update, {}, process, duration)
+            declare(f"a{a}", guard, update, {}, process, duration, fair)
+            if timed:
+                time_it(f"a{a}", timing, not _is_const(guard))  # an urgent wrap-around never stops
         else:
             shape = choose(0, 3)
             guard = _const(True) if shape == 0 else g.bool_atom() if shape == 1 else g.bool_expr(2)
-            declare(f"a{a}", guard, g.update(), {}, process, duration)
+            declare(f"a{a}", guard, g.update(), {}, process, duration, fair)
+            if timed:
+                time_it(f"a{a}", timing, False)
+
+    for t in timers:
+        # Usually some step restarts the timer when it ran out, and often another reacts to the timeout.
+        if choose(0, 3):
+            atom = g.bool_atom() if choose(0, 1) else None
+            guard = P(t.ref == 0, f"({t.name} == 0)") if atom is None else \
+                P(all_of(t.ref == 0, atom.e), f"all_of({t.name} == 0, {atom.s})")
+            update = {t.name: _const(t.hi)}
+            others = [v for v in base_vars if choose(0, 2) == 0]
+            update.update({v.name: g.value_for(v) for v in others})
+            declare(f"start_{t.name}", guard, update, {}, PROCESSES[choose(0, len(PROCESSES) - 1)], 0,
+                    not (liveness and choose(0, 3) == 0))
+            time_it(f"start_{t.name}", choose(0, 5), True)
+        if choose(0, 1):
+            atom = g.bool_atom() if choose(0, 1) else None
+            guard = P(t.ref == 0, f"({t.name} == 0)") if atom is None else \
+                P(all_of(t.ref == 0, atom.e), f"all_of({t.name} == 0, {atom.s})")
+            v = g.pick(base_vars)
+            if choose(0, 3):
+                # The reaction disables itself: it moves v away from the value its guard asks for.
+                value = choose(v.lo, v.hi)
+                val = _const(bool(value) if v.kind == "bool" else value, v.enum)
+                new = v.lo + (value - v.lo + choose(1, v.hi - v.lo)) % (v.hi - v.lo + 1)
+                nval = _const(bool(new) if v.kind == "bool" else new, v.enum)
+                guard = P(all_of(guard.e, v.ref == val.e), f"all_of({guard.s}, {v.name} == {val.s})")
+                update = {v.name: nval}
+            else:
+                update = {v.name: g.value_for(v)}
+            declare(f"timeout_{t.name}", guard, update, {}, PROCESSES[choose(0, len(PROCESSES) - 1)], 0,
+                    not (liveness and choose(0, 3) == 0))
+            time_it(f"timeout_{t.name}", choose(0, 5), True)
+
+    if stop is not None:
+        atom = g.bool_atom() if choose(0, 1) else _const(True)
+        declare("stop", atom, {"stopped": _const(True)}, {}, PROCESSES[choose(0, len(PROCESSES) - 1)], 0,
+                not (liveness and choose(0, 3) == 0))
+        if timed:
+            time_it("stop", choose(0, 5), True)
+
+    if liveness:
+        for proc in list(m.processes):
+            if choose(0, 3) == 0:
+                m.environment_process(proc)
+                lines.append(f"m.environment_process({proc!r})")
+
+    if timed:
+        for _ in range(choose(0, 2)):
+            cond = running(g.literal() if choose(0, 1) else g.bool_atom())
+            clock.waits(cond.e)
+            lines.append(f"clock.waits({cond.s})")
+        if choose(0, 3) == 0:
+            # An urgent condition no step is tied to: where it holds and no step makes it false
+            # in zero time, time is locked.
+            cond = g.literal()
+            if choose(0, 1):
+                other = g.literal()
+                cond = P(all_of(cond.e, other.e), f"all_of({cond.s}, {other.s})")
+            cond = running(cond)
+            clock.urgent(cond.e)
+            lines.append(f"clock.urgent({cond.s})")
+        tick_update: dict = {}
+        if choose(0, 3) == 0:
+            v = g.pick(base_vars)
+            tick_update[v.name] = g.value_for(v)
+        # A guard on the tick: where something waits but the tick is blocked, time cannot pass.
+        tick_guard = None
+        if choose(0, 4) == 0:
+            lit = g.literal()
+            tick_guard = P(not_(lit.e), f"not_({lit.s})")
+        clock.tick({m[k]: x.e for k, x in tick_update.items()}, guard=() if tick_guard is None else tick_guard.e)
+        upd = "{" + ", ".join(f"{k}: {x.s}" for k, x in tick_update.items()) + "}"
+        lines.append(f"clock.tick({upd}" + ("" if tick_guard is None else f", guard={tick_guard.s}") + ")")
 
     goals, glines = [], []
-    for k in range(choose(1, 2)):
-        if choose(0, 3) == 0:
-            inv = g.bool_expr(2)
-        else:
-            # "this combination of values is never reached": tends to give deeper violations.
-            # Usually at least one literal is false initially, so the violation needs some steps.
-            lits = []
-            chosen = [v for v in g.vars if choose(0, 1)] or [g.pick(g.vars)]
-            away = g.pick(chosen) if choose(0, 7) else None
-            for v in chosen:
-                if v is away:
-                    init = int(m.variable(v.name).init)
-                    value = v.lo + (init - v.lo + choose(1, v.hi - v.lo)) % (v.hi - v.lo + 1)
-                else:
-                    value = choose(v.lo, v.hi)
-                val = _const(bool(value) if v.kind == "bool" else value, v.enum)
-                lits.append(P(v.ref == val.e, f"({v.name} == {val.s})"))
-            inv = P(not_(all_of(*[x.e for x in lits])), "not_(all_of(" + ", ".join(x.s for x in lits) + "))")
-        goals.append(Goal(f"inv{k}", (), inv.e))
-        glines.append(f"    Goal('inv{k}', (), lift({inv.s})),")
+    if liveness:
+        for k in range(choose(1, 2)):
+            trigger, goal, hold = g.leads_to()
+            goals.append(Goal(f"lt{k}", (), leads_to=LeadsTo(lift(trigger.e), lift(goal.e), lift(hold.e))))
+            glines.append(f"    Goal('lt{k}', (), leads_to=LeadsTo(lift({trigger.s}), lift({goal.s}), "
+                          f"lift({hold.s}))),")
+    if timed:
+        goals.append(Goal("time_can_advance", (), time_lock=True))
+        glines.append("    Goal('time_can_advance', (), time_lock=True),")
+    if not temporal:
+        for k in range(choose(1, 2)):
+            if choose(0, 3) == 0:
+                inv = g.bool_expr(2)
+            else:
+                # "this combination of values is never reached": tends to give deeper violations.
+                # Usually at least one literal is false initially, so the violation needs some steps.
+                lits = []
+                chosen = [v for v in g.vars if choose(0, 1)] or [g.pick(g.vars)]
+                away = g.pick(chosen) if choose(0, 7) else None
+                for v in chosen:
+                    if v is away:
+                        init = int(m.variable(v.name).init)
+                        value = v.lo + (init - v.lo + choose(1, v.hi - v.lo)) % (v.hi - v.lo + 1)
+                    else:
+                        value = choose(v.lo, v.hi)
+                    val = _const(bool(value) if v.kind == "bool" else value, v.enum)
+                    lits.append(P(v.ref == val.e, f"({v.name} == {val.s})"))
+                inv = P(not_(all_of(*[x.e for x in lits])), "not_(all_of(" + ", ".join(x.s for x in lits) + "))")
+            goals.append(Goal(f"inv{k}", (), inv.e))
+            glines.append(f"    Goal('inv{k}', (), lift({inv.s})),")
     lines += ["goals = ["] + glines + ["]"]
     return RandomSystem(m, goals, "\n".join(lines) + "\n", g.oob, lines)
 
 
-def from_seed(seed: int, allow_oob: bool = False) -> RandomSystem:
+def from_seed(seed: int, allow_oob: bool = False, liveness: bool = False, timed: bool = False) -> RandomSystem:
     """The system drawn by ``random.Random(seed)``."""
-    return random_system(random.Random(seed).randint, allow_oob=allow_oob, name=f"rand{seed}")
+    return random_system(random.Random(seed).randint, allow_oob=allow_oob, name=f"rand{seed}", liveness=liveness,
+                         timed=timed)
 
 
-__all__ = ["Chooser", "E2", "E3", "E4", "MAX_STATES", "RandomSystem", "from_seed", "random_system"]
+__all__ = ["Chooser", "E2", "E3", "E4", "LIVE_STATES", "MAX_STATES", "RandomSystem", "TIMED_STATES", "from_seed",
+           "random_system"]

@@ -46,8 +46,8 @@ def shortest_lasso(m: System, lt: LeadsTo, depth: int):
     for k in range(depth + 1):
         loops = set()
         for states, acts in paths:
-            seen = [any(trig(s) for s in states[:i + 1]) for i in range(len(states))]
-            if not seen[k] or any(seen[i] and goal(states[i]) for i in range(k + 1)):
+            # some trigger state with no goal state from it to the end ("from ANY trigger state")
+            if not any(trig(states[i]) and not any(goal(s) for s in states[i:]) for i in range(k + 1)):
                 continue
             for j in range(k + 1):
                 if states[j] != states[k]:

@@ -37,6 +37,11 @@ Fuzz cannot run inside ``@given`` (Hypothesis does not nest), so it is driven
 by ``random.Random(seed)`` over a fixed list of seeds: it never reports a
 violation explicit search denies, its traces replay and are never shorter than
 the shortest one.
+
+Leads-to and time-lock goals, environment processes, unfair actions and clocks
+are tested the same way in tests/test_differential_liveness.py (randsys with
+``liveness=True`` / ``timed=True``; this file's systems are drawn exactly as
+before those options existed).
 """
 
 from __future__ import annotations

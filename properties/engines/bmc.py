@@ -243,21 +243,19 @@ class _Lasso:
 
     def __init__(self, unroll: _Unrolling, goal: Goal, tag: str) -> None:
         self.unroll, self.lt, self.tag = unroll, goal.leads_to, tag
-        self.seen: list[Any] = []  # seen[m]: the trigger held in some state 0..m (p_m)
-        self.clean: list[Any] = []  # clean[m]: implies the goal is false in every state 0..m where seen holds
+        # pending[m]: some trigger state i <= m has had no goal state in i..m since -- "from ANY trigger
+        # state" (model/lang/temporal.py), not only the first: a trigger answered earlier and raised
+        # again later is a new obligation.
+        self.pending: list[Any] = []
 
     def define(self, k: int) -> None:
         """Define the monitor up to state k (definitional: constrains no path)."""
         u, solver = self.unroll, self.unroll.solver
-        for m in range(len(self.seen), k + 1):
-            p = z3.Bool(f"#trig[{self.tag}]@{m}")
-            prev = self.seen[m - 1] if m else z3.BoolVal(False)
-            solver.add(p == z3.Or(prev, u.pred(self.lt.trigger, m)))
-            c = z3.Bool(f"#clean[{self.tag}]@{m}")
-            rest = [self.clean[m - 1]] if m else []
-            solver.add(z3.Implies(c, z3.And(*rest, z3.Implies(p, z3.Not(u.pred(self.lt.goal, m))))))
-            self.seen.append(p)
-            self.clean.append(c)
+        for m in range(len(self.pending), k + 1):
+            p = z3.Bool(f"#pending[{self.tag}]@{m}")
+            prev = self.pending[m - 1] if m else z3.BoolVal(False)
+            solver.add(p == z3.And(z3.Not(u.pred(self.lt.goal, m)), z3.Or(prev, u.pred(self.lt.trigger, m))))
+            self.pending.append(p)
 
     def query(self, k: int) -> tuple[Any, list[tuple[int, Any]]]:
         """The assumption literal for "a fair lasso of k steps", and (loop index, literal) per way to close it."""
@@ -280,7 +278,7 @@ class _Lasso:
         ways.reverse()
         ways.append((k, stutter))
         lit = z3.Bool(f"#lasso[{self.tag}]@{k}")
-        solver.add(z3.Implies(lit, z3.And(self.seen[k], self.clean[k], z3.Or([w for _, w in ways]))))
+        solver.add(z3.Implies(lit, z3.And(self.pending[k], z3.Or([w for _, w in ways]))))
         return lit, ways
 
 
@@ -508,8 +506,10 @@ def _time_lock_step(system: Any, g: Goal, tl: _TimeLocks, k: int, results: dict,
 
 
 def _lasso_reason(g: Goal, states: list, loop: int) -> str:
-    trig = compile_python(g.leads_to.trigger)
-    first = next(m for m, s in enumerate(states) if trig(s))
+    trig, goal = compile_python(g.leads_to.trigger), compile_python(g.leads_to.goal)
+    # the trigger state the goal never answers: the first trigger after the last goal state
+    last_goal = max((m for m, s in enumerate(states) if goal(s)), default=-1)
+    first = next(m for m, s in enumerate(states) if m > last_goal and trig(s))
     k = len(states) - 1
     end = "then stays there forever (no fair thread can move)" if loop == k else \
         f"then repeats the last {k - loop} steps forever (a fair loop)"
