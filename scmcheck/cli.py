@@ -59,7 +59,7 @@ def _timeout(text: str) -> Optional[float]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds; give e.g. --timeout 60, "
                                          "or --timeout inf for no limit") from None
     if math.isnan(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds; give e.g. --timeout 60, "
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds; give e.g. --timeout 60, "
                                          "or --timeout inf for no limit")
     return None if math.isinf(value) else value
 
@@ -71,7 +71,7 @@ def _count(flag: str, least: int, example: str) -> Callable[[str], int]:
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give e.g. {flag} {example}") from None
         if value < least:
-            raise argparse.ArgumentTypeError(f"{text} is less than {least}; give a whole number >= {least}, "
+            raise argparse.ArgumentTypeError(f"{text!r} is less than {least}; give a whole number >= {least}, "
                                              f"e.g. {flag} {example}")
         return value
 
@@ -145,7 +145,8 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     if extra:
-        args.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+        args.commands[args.command].error("unrecognized arguments: " + " ".join(repr(e) if not e.isprintable() else e
+                                                                                   for e in extra))
     return args
 
 

@@ -153,6 +153,9 @@ def _check_ids(system: System, ids: Any, where: str) -> None:
     from scmcheck.properties.catalog import CATALOG, applicable
 
     applying = [p.id for p in applicable(system)]
+    if not isinstance(ids, (tuple, list)) or not all(isinstance(i, str) for i in ids):
+        raise InputError(f"{where} = {_one_line(_safe_repr(ids), 60)} is not a tuple of property ids; give e.g. "
+                         f"({(applying or ['stop_reaches_stopped'])[0]!r},)")
     for pid in ids:
         if pid in applying:
             continue
@@ -170,6 +173,8 @@ def _from_toml(path: Path) -> Design:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read the design file ({exc.strerror or exc}); check the path") from None
+    except ValueError as exc:  # a NUL byte or an unencodable character in the path
+        raise InputError(f"{_show(str(path))}: not a usable file path ({_text(exc)}); check the path") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -248,10 +253,22 @@ def _user_line(tb: Optional[TracebackType], path: Path) -> Optional[tuple]:
     return found
 
 
+def _safe_repr(value: Any) -> str:
+    """repr() of a user's value, which may itself raise anything."""
+    try:
+        return repr(value)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # noqa: BLE001
+        return f"<a {type(value).__name__} that cannot be shown>"
+
+
 def _text(exc: BaseException) -> str:
     try:
         msg = str(exc)
-    except Exception:  # noqa: BLE001 - a user's exception whose str() fails
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # noqa: BLE001 - a user's exception whose str() fails, even by exiting
         msg = "<message cannot be shown>"
     name = type(exc).__name__
     return _one_line(f"{name}: {msg}" if msg else name)
@@ -270,10 +287,12 @@ def _user_error(exc: BaseException, path: Path, doing: str) -> ScmcheckError:
     if at is None and doing == "importing it":  # it failed before any of its code ran: not Python source
         return InputError(f"{path}: cannot be read as Python source ({_text(exc)}); give a .py source file")
     if at is None and isinstance(exc, ScmcheckError):
-        return exc  # scmcheck's own check of the input (e.g. a --param value): its message says it all
+        if str(exc).startswith("--param"):
+            return exc  # scmcheck's own check of a --param value: its message says it all
+        return InputError(f"{path}: {doing}: {_one_line(str(exc))}")  # e.g. the design's own knob settings
     where = f"{path}, line {at[0]}, in {at[1]}" if at else str(path)
     if isinstance(exc, SystemExit):
-        return InputError(f"{where}: {doing} called sys.exit({_one_line(repr(exc.code), 60)}); a design module must "
+        return InputError(f"{where}: {doing} called sys.exit({_one_line(_safe_repr(exc.code), 60)}); a design module must "
                           "not exit: put script code under if __name__ == \"__main__\":")
     if isinstance(exc, ScmcheckError):
         return InputError(f"{where}: {doing} failed: {_one_line(str(exc))}")
@@ -285,7 +304,12 @@ def _from_python(target: str, params: Mapping[str, Any], exact: bool = False) ->
     path = Path(file)
     if not attr:
         raise InputError(f"{target}: no object named after ':'; give file.py:object, e.g. {file}:design")
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, ...
+        raise InputError(f"{_one_line(target, 80)}: cannot use this path ({_text(exc)}); give file.py:object with "
+                         "an existing file") from None
+    if not exists:
         raise InputError(f"{target}: no such file {path}; give file.py:object with an existing file")
     if path.is_dir():
         raise InputError(f"{target}: {path} is a directory; give file.py:object with a Python file")

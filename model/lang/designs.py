@@ -101,7 +101,10 @@ class Family:
         for name, raw in settings.items():
             params[name] = self.knob(name, where).parse(raw, where)
         if self.check is not None:
-            self.check(params)
+            try:
+                self.check(params)
+            except InputError as exc:  # knobs valid alone but not together: name where they were set
+                raise InputError(f"{where}: {exc}") from None
         return params
 
 
@@ -121,7 +124,7 @@ class Design:
     vacuous: tuple = field(default_factory=tuple)
 
     def parameters(self, overrides: Mapping[str, Any] = {}, where: str = "--param") -> dict:
-        own = self.family.parameters(self.settings, f"design {self.name}")
+        own = self.family.parameters(self.settings, self.target or f"design {self.name}")
         for name, raw in overrides.items():
             value = self.family.knob(name, where).parse(raw, where)
             if name in self.fixed and value != own[name]:
