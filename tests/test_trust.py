@@ -219,3 +219,38 @@ def test_a_property_whose_subject_never_happens_is_vacuous_not_proved():
     assert r.verdict.value == "vacuous" and "witness is unreachable" in r.reason
     ok = res[("interrogate_always_answered", "explicit")]
     assert ok.verdict.value == "proved" and ok.witness_steps == 1 and ok.witness_note == "witness reached in 1 step"
+
+
+# ---------------------------------------------------------------- a way out that may never happen
+
+def _worker_may_never_exit():
+    """A correct-looking stop whose worker may never exit (ANY_TIME), with a progress report that keeps
+    firing in zero time once the checkpoint saturates (a new user's design).  The only way for time to
+    pass again is the worker's exit, which may never happen: that is a time-lock, not a proof that the
+    service stops (time progress must not force an ANY_TIME step)."""
+    def build(p):  # noqa: ANN001, ANN202
+        svc = ServiceModel("may-never-exit", "", p, accepts=("stop",), initial=SvcState.RUNNING, max_checkpoint=3)
+        m, st = svc.m, svc.state
+        alive = m.bool("worker_alive", True, "the worker thread runs")
+        svc.handle(Control.STOP, "handler_stop",
+                   update=svc.set_state(SvcState.STOP_PENDING, checkpoint=1, wait_hint_s=20, accepts=()))
+        svc.handle(Control.INTERROGATE, "handler_interrogate", update=svc.answer_interrogate())
+        svc.step("worker_exit", "worker", guard=[st == SvcState.STOP_PENDING, alive], update={alive: False},
+                 timing=ANY_TIME)
+        svc.step("main_report_progress", "service_main",
+                 guard=[st == SvcState.STOP_PENDING, alive, svc.status.since_progress >= 1],
+                 update=svc.progress(20), timing=AT_ONCE)
+        svc.step("main_report_stopped", "service_main", guard=[st == SvcState.STOP_PENDING, ~alive],
+                 update=svc.set_state(SvcState.STOPPED), timing=AT_ONCE)
+        return svc.finish()
+
+    return user_design("may-never-exit", "worker may never exit", build)
+
+
+def test_a_way_out_only_through_an_any_time_step_is_a_time_lock_not_a_proof():
+    res = _verdicts(_worker_may_never_exit(), engines=("explicit", "bmc"),
+                    props=["time_can_advance", "stop_reaches_stopped"])
+    assert res[("time_can_advance", "explicit")].verdict.value == "violated"
+    assert res[("time_can_advance", "bmc")].verdict.value in ("violated", "unknown")
+    for engine in ("explicit", "bmc"):
+        assert res[("stop_reaches_stopped", engine)].verdict.value != "proved"

@@ -22,7 +22,11 @@ Time (only for models with a clock, ``system.time_passes is not None``)
     A *time-lock* is a reachable state from which no path ever reaches a state
     where time may pass (:func:`lets_time_pass`).  A cycle of zero-time steps
     with a way out (INTERROGATE answered again and again) is not one; neither
-    is a quiescent state (a stopped service).
+    is a quiescent state (a stopped service).  A way out through a step that
+    may never happen (``fair=False``, timing ANY_TIME: a worker that may never
+    exit) does not count: otherwise "time progresses" would force that step,
+    and the runs where it does not happen would silently vanish (a zero-time
+    loop, e.g. a progress report at a saturated checkpoint, hiding a hang).
 
 Fairness
     Weak fairness per thread: every process that is not an environment process
@@ -134,7 +138,7 @@ def lets_time_pass(system: Any, state: tuple, budget: int = 1_000_000) -> Option
         if system.time_passes_fn(s):
             return True
         for act in system.actions:
-            if act.duration > 0 or not act.enabled(s):
+            if act.duration > 0 or not act.fair or not act.enabled(s):
                 continue
             t = act.apply(s)
             if t not in seen:

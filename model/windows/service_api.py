@@ -55,8 +55,9 @@ What you get (all of it built from the same model definition every engine runs):
   - :meth:`set_state` is one atomic "change state and SetServiceStatus";
     :meth:`report` is SetServiceStatus alone; :meth:`answer_interrogate`
     answers INTERROGATE with the current status.
-  - :meth:`step` declares a ServiceMain/worker step; ``urgent=True`` (default)
-    means it happens before time may pass.  :meth:`countdown` and
+  - :meth:`step` declares a ServiceMain/worker step; ``timing=`` is required:
+    ``AT_ONCE`` (before time may pass), ``ANY_TIME`` (at any moment, or never;
+    never forced) or ``Within(seconds)``.  :meth:`countdown` and
     :meth:`waits_on_time` tell the clock what runs down while time passes;
     :meth:`finish` declares the clock's ``tick`` (one ``TIME_UNIT_S`` = 10 s)
     and returns the System.

@@ -327,7 +327,7 @@ def _reach_time(system: Any, state: tuple, budget: int, deadline: _Deadline) -> 
             passing.append(s)
             continue
         for act in system.actions:
-            if act.duration > 0 or not act.enabled(s):
+            if act.duration > 0 or not act.fair or not act.enabled(s):  # temporal.lets_time_pass
                 continue
             t = act.apply(s)
             if t in preds:

@@ -152,7 +152,8 @@ class _Search:
             system = self.system
             passes = [s for s in self.graph if system.time_passes_fn(s)]
             self._time_ok = ga.backward_reachable(self.graph, passes,
-                                                  action_ok=lambda i: system.actions[i].duration == 0)
+                                                  action_ok=lambda i: system.actions[i].duration == 0
+                                                  and system.actions[i].fair)
         return self._time_ok
 
 
