@@ -529,7 +529,7 @@ def print_report(loaded: Any, results: list, status: int, args: Optional[argpars
         figures = []
         if r.verdict.value == "violated":
             kind = "lasso" if r.trace.loop is not None else "trace"
-            figures.append(f"{kind} of {r.trace.length} steps")
+            figures.append(f"{kind} of {r.trace.length} step{'' if r.trace.length == 1 else 's'}")
         elif r.verdict.value == "proved" or (r.verdict.value == "vacuous" and r.states is not None):
             figures.append(f"all {r.states:,} reachable states" if r.states is not None
                            else f"no run is longer than {r.bound} steps")
