@@ -438,14 +438,18 @@ def _as_list(guard: Any) -> list:
 
 
 def user_design(name: str, doc: str, build: Callable[[Mapping[str, Any]], System], *,
-                knobs: Sequence[Knob] = (), expect: Sequence[str] = (),
+                knobs: Sequence[Knob] = (), expect: Sequence[str] = (), vacuous: Sequence[str] = (),
                 properties: Sequence[str] = CONTROL_PROPERTIES) -> Design:
     """Wrap ``build(parameters) -> System`` as a Design the CLI and the tests accept.
 
     ``expect``: the catalog ids the design is known to violate (empty: it should be correct).
+    ``vacuous``: ids whose subject never happens in the design (e.g. ``start_reaches_running`` for a
+    design that starts RUNNING and is never restarted); the check then says "as labelled".
+    ``properties`` documents what the design was written against; ``check`` selects every entry that
+    applies (README).
     """
     fam = Family(name=name, doc=doc, knobs=tuple(knobs), build=build, properties=tuple(properties))
-    return Design(name, fam, {}, tuple(expect), doc)
+    return Design(name, fam, {}, tuple(expect), doc, vacuous=tuple(vacuous))
 
 
 def shutdown_design(name: str, doc: str, settings: Mapping[str, Any], *, expect: Sequence[str] = ()) -> Design:
