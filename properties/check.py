@@ -102,7 +102,8 @@ def assumptions(system: Any, goal: Goal, res: Result) -> list[str]:
             out.append("time progresses (runs where time stops forever are not counterexamples)")
     if system.timed:
         unit = system.time_unit
-        out.append(f"clock: discrete, one tick = {unit:g} s" if unit else "clock: discrete ticks")
+        out.append("clock: whole milliseconds; time passes from one deadline to the next (model/lang/clock.py)"
+                   if unit == 0.001 else f"clock: discrete, one tick = {unit:g} s" if unit else "clock: discrete ticks")
     out.extend(system.assumptions)
     if res.verdict == Verdict.PROVED and res.states is not None:
         out.append(f"bound: every reachable state ({res.states:,})")
@@ -139,3 +140,14 @@ def _compress(procs: list[str]) -> list[str]:
 
 def _steps(n: int) -> str:
     return f"{n} step" if n == 1 else f"{n} steps"
+
+
+def goals_for(system: Any, ids: Sequence[str] = ()) -> list[Goal]:
+    """The goals ``check`` takes for ``system``: the entries ``ids`` (catalog ids or the system's own
+    properties, ``System.invariant`` / ``System.leads_to``), or, with no ids, every catalog entry that
+    applies and every property the system declares.  ScmcheckError for an unknown id, one that does
+    not apply, or a declared property the catalog refuses (an id it has, an unknown rule number)."""
+    from .catalog import applicable, get
+
+    props = [get(pid, system) for pid in ids] if ids else applicable(system)
+    return [p.goal(system) for p in props]

@@ -102,6 +102,8 @@ def _parser() -> argparse.ArgumentParser:
                         formatter_class=_HelpFormatter)
     ls.add_argument("--json", action="store_true", help="print one JSON object (with the rules)")
     ls.add_argument("--rules", action="store_true", help="print the numbered rules the catalog entries cite")
+    ls.add_argument("target", nargs="?", help="a design (built-in name, design.toml or file.py:object): list the "
+                                               "knobs it lets you set and the properties checked on it")
 
     ck = sub.add_parser("check", help="check a design against its properties", parents=[debug],
                         formatter_class=_HelpFormatter)
@@ -136,7 +138,10 @@ def _parser() -> argparse.ArgumentParser:
                          "a file.py:object target in a trace is imported only with --target or --trust)")
     sh.add_argument("--trust", action="store_true",
                     help="import the file.py:object target the trace names (runs that file's code)")
-    p.set_defaults(commands={"list": ls, "check": ck, "show": sh})
+    from scmcheck.docs.command import add_parser as _docs_parser
+
+    dc = _docs_parser(sub, [debug], _HelpFormatter, ENGINE_ORDER, _count, _timeout, _seed)
+    p.set_defaults(commands={"list": ls, "check": ck, "show": sh, "docs": dc})
     return p
 
 
@@ -240,6 +245,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                                 subsequent_indent=indent))
             print(f"{indent}source: {r.source_title} <{r.source_url}>")
         return EXIT_OK
+    if getattr(args, "target", None):
+        return _list_target(args)
     designs, fams = registry(), families()
     if args.json:
         rules = _rules()
@@ -274,6 +281,47 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _property_json(p: Any) -> dict:
+    out = {"id": p.id, "kind": p.kind, "guarantee": p.guarantee, "rules": list(p.rules),
+           "witness": p.witness_doc or None, "needs": list(p.needs), "sources": list(p.sources)}
+    if getattr(p, "owner", None) is not None:
+        out.update(source="design", declared_at=p.declared_at)
+    else:
+        out["source"] = "catalog"
+    return out
+
+
+def _list_target(args: argparse.Namespace) -> int:
+    """``scmcheck list TARGET``: what ``check TARGET`` would check, and the knobs ``--param`` may set."""
+    from scmcheck import targets
+    from scmcheck.properties import catalog
+
+    loaded = targets.load(args.target)
+    props = catalog.applicable(loaded.system)
+    label = "not labelled" if loaded.expect is None else \
+        ("correct" if not loaded.expect else "violates " + ", ".join(loaded.expect))
+    if args.json:
+        print(json.dumps({
+            "tool": "scmcheck", "version": __version__, "design": loaded.name, "target": loaded.target,
+            "model": loaded.system.name, "expect": None if loaded.expect is None else list(loaded.expect),
+            "vacuous": list(loaded.vacuous), "parameters": loaded.parameters,
+            "knobs": [{**k.to_json(), "value": loaded.parameters.get(k.name, k.default)} for k in loaded.knobs],
+            "properties": [_property_json(p) for p in props],
+        }, indent=1))
+        return EXIT_OK
+    print(f"design {loaded.name} (model {loaded.system.name}): {label}")
+    print("\nKnobs you can set (--param NAME=VALUE):" if loaded.knobs else "\nKnobs you can set: none")
+    for k in loaded.knobs:
+        print(f"  {k.name} = {_knob_text(loaded.parameters.get(k.name, k.default))}  ({k.expected()}) {k.doc}")
+    print("\nProperties checked (all by default; --property ID for some):" if props else
+          "\nProperties checked: none apply")
+    width = max((len(p.id) for p in props), default=0)
+    for p in props:
+        own = "design's own; " if getattr(p, "owner", None) is not None else ""
+        print(f"  {p.id:<{width}}  [{own}{', '.join(p.rules) or 'no rule'}] {p.guarantee}")
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------ check
 
 def _params(items: Sequence[str]) -> dict:
@@ -287,18 +335,20 @@ def _params(items: Sequence[str]) -> dict:
 
 
 def _select(loaded: Any, wanted: Sequence[str]) -> list:
-    """The goals to check: ``--property`` ids (each must apply), else every catalog entry that applies."""
+    """The goals to check: ``--property`` ids (each must apply), else every catalog entry that applies
+    and the design's own properties."""
     from scmcheck.properties import catalog
 
     system = loaded.system
     if wanted:
         props = []
+        own = {p.id for p in catalog.declared(system)}
         for pid in dict.fromkeys(wanted):  # each once, in the order given
-            if pid not in catalog.CATALOG:
+            if pid not in catalog.CATALOG and pid not in own:
                 applying = ", ".join(p.id for p in catalog.applicable(system)) or "none"
                 raise InputError(f"--property {pid}: unknown property {pid!r}; properties that apply to design "
-                                 f"{loaded.name}: {applying} (see 'scmcheck list')")
-            prop = catalog.get(pid)
+                                 f"{loaded.name}: {applying} (see 'scmcheck list {loaded.target}')")
+            prop = catalog.get(pid, system)
             missing = prop.missing(system)
             if missing:
                 applying = ", ".join(p.id for p in catalog.applicable(system)) or "none"
@@ -310,7 +360,8 @@ def _select(loaded: Any, wanted: Sequence[str]) -> list:
         if not props:
             raise InputError(f"{loaded.target}: no catalog property applies to model {system.name}: it defines none of "
                              "the names they read (see 'scmcheck list'; build on scmcheck.model.service_api or "
-                             "scmcheck.model.com, or System.define the names an entry needs)")
+                             "scmcheck.model.com, System.define the names an entry needs, or declare the design's "
+                             "own properties with System.invariant / System.leads_to)")
     goals = []
     for p in props:
         try:
@@ -351,8 +402,9 @@ def _engine_options(names: Sequence[str], args: argparse.Namespace) -> dict:
 def _rerun_line(loaded: Any, result: Any, args: Optional[argparse.Namespace] = None) -> str:
     """The command that checks ``result``'s property again with the same engine and settings."""
     parts = ["scmcheck", "check", loaded.target, "--property", result.property, "--engine", result.engine]
-    if loaded.base is not None:
-        parts += [f"--param={k}={_knob_text(v)}" for k, v in loaded.parameters.items() if loaded.base.get(k) != v]
+    # exactly the knobs --param set (each accepted once, so accepted again); never the parameters a
+    # design's build records besides its knobs, or a knob it fixes
+    parts += [f"--param={k}={_knob_text(v)}" for k, v in getattr(loaded, "overrides", {}).items()]
     if args is not None:
         if args.depth is not None:
             parts += ["--depth", str(args.depth)]
@@ -364,6 +416,15 @@ def _rerun_line(loaded: Any, result: Any, args: Optional[argparse.Namespace] = N
                 seed = (_engine_options(("fuzz",), args)["fuzz"]).get("seed")
             if seed is not None:
                 parts += ["--seed", str(seed)]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def _draw_line(loaded: Any, trace_file: str, pid: str) -> str:
+    """The command that draws a saved trace; a file.py:object target is named (show imports no code on a
+    trace's word), so the line runs as printed."""
+    parts = ["scmcheck", "show", trace_file, "--format", "svg", "-o", f"{_slug(pid)}.svg"]
+    if _runs_code(loaded.target):
+        parts += ["--target", loaded.target]
     return " ".join(shlex.quote(p) for p in parts)
 
 
@@ -449,10 +510,11 @@ def _save_traces(results: list, loaded: Any, out: Path) -> Optional[str]:
 
 def _violation(system: Any, pid: Optional[str]) -> Any:
     """What a trace of property ``pid`` must show on ``system`` (replay's ``violates``)."""
-    from scmcheck.properties.catalog import CATALOG
+    from scmcheck.properties.catalog import CATALOG, declared
     from scmcheck.properties.engines.common import violation_of
 
-    return violation_of(CATALOG[pid].goal(system)) if pid in CATALOG else None
+    prop = next((p for p in declared(system) if p.id == pid), None) or CATALOG.get(pid)  # type: ignore[arg-type]
+    return violation_of(prop.goal(system)) if prop is not None else None
 
 
 def _slug(name: str) -> str:
@@ -562,7 +624,7 @@ def print_report(loaded: Any, results: list, status: int, args: Optional[argpars
             print(f"  trace ({other.engine}, {other.trace.length} steps): {other.file or 'not written'}")
         written = next((o.file for o in traced if o.file), None)
         if written:
-            print(f"  draw it: scmcheck show {shlex.quote(written)} --format svg -o {_slug(r.property)}.svg")
+            print(f"  draw it: {_draw_line(loaded, written, r.property)}")
         print(f"  rerun:   {_rerun_line(loaded, r, args)}")
     print()
     violated = sorted({r.property for r in results if r.verdict.value == "violated"})
@@ -617,7 +679,7 @@ def _rebuilt(trace: Any, target: str, source: str) -> tuple:
     InputError naming ``source`` and the field for anything the re-check refuses.
     """
     from scmcheck import targets
-    from scmcheck.properties.catalog import CATALOG
+    from scmcheck.properties.catalog import CATALOG, declared
     from scmcheck.properties.engines.common import goal_reads, violation_of
     from scmcheck.traces import VarInfo, replay, trace_from_actions
     from scmcheck.traces.itf import REGENERATE
@@ -641,11 +703,13 @@ def _rebuilt(trace: Any, target: str, source: str) -> tuple:
                          f"({', '.join(ENGINE_ORDER)}); {REGENERATE}")
     goal = None
     if trace.property is not None:
-        if trace.property not in CATALOG:
+        own = {p.id: p for p in declared(system)}
+        if trace.property not in CATALOG and trace.property not in own:
+            mine = f" or a property of design {loaded.name} ({', '.join(own)})" if own else ""
             raise InputError(f"{source}: field #meta.scmcheck.property = {trace.property!r} is not a catalog "
-                             f"property (see 'scmcheck list'); {REGENERATE}")
+                             f"property (see 'scmcheck list'){mine}; {REGENERATE}")
         try:
-            goal = CATALOG[trace.property].goal(system)
+            goal = own.get(trace.property, CATALOG.get(trace.property)).goal(system)
         except ScmcheckError as exc:
             raise InputError(f"{source}: field #meta.scmcheck.property: {exc}") from None
     ours = [VarInfo.from_variable(v) for v in system.variables]
@@ -704,7 +768,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"list": cmd_list, "check": cmd_check, "show": cmd_show}
+def cmd_docs(args: argparse.Namespace) -> int:
+    """``scmcheck docs``: scmcheck/docs/command.py."""
+    from scmcheck.docs.command import run
+
+    return run(args, ENGINE_ORDER, _engine_options)
+
+
+COMMANDS = {"list": cmd_list, "check": cmd_check, "show": cmd_show, "docs": cmd_docs}
 
 
 if __name__ == "__main__":

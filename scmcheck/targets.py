@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import datetime
 import importlib.util
+import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Mapping, Optional
@@ -56,6 +57,8 @@ class Loaded:
     expect: Optional[tuple]  # expected violations (None: not labelled)
     base: Optional[dict] = None  # the design's own parameters, before --param overrides
     vacuous: tuple = ()  # properties the design's label expects to be vacuous
+    overrides: dict = field(default_factory=dict)  # the knobs --param set, as parsed: what a rerun repeats
+    knobs: tuple = ()  # the Knobs --param may set (the design's, less those it fixes)
 
 
 def load(target: str, params: Mapping[str, Any] = {}, exact: bool = False) -> Loaded:
@@ -67,18 +70,56 @@ def load(target: str, params: Mapping[str, Any] = {}, exact: bool = False) -> Lo
     if target.endswith(".toml"):
         path = Path(target)
         design = _from_toml(path)
-        loaded = _loaded(design, target, params)
+        loaded = _loaded(design, target, params, exact)
         _check_ids(loaded.system, design.expect, f"{path}: field 'expect'")
-        return loaded
-    if ".py:" in target or target.endswith(".py"):
-        return _from_python(target, params, exact)
-    return _loaded(built_in(target), target, params)
+    elif ".py:" in target or target.endswith(".py"):
+        loaded = _from_python(target, params, exact)
+    else:
+        loaded = _loaded(built_in(target), target, params, exact)
+    _check_declared(loaded.system)
+    return loaded
 
 
-def _loaded(design: Design, target: str, params: Mapping[str, Any]) -> Loaded:
+def _loaded(design: Design, target: str, params: Mapping[str, Any], exact: bool = False) -> Loaded:
+    """Build ``design`` with the knob settings ``params``.
+
+    ``exact``: ``params`` are the complete parameters a trace recorded (the design's build may record
+    more than its knobs); the knobs among them are set, and the System built must record exactly
+    ``params``.
+    """
+    recorded = dict(params)
+    if exact:
+        knobs = {k.name for k in design.family.knobs}
+        params = {k: v for k, v in recorded.items() if k in knobs}
     system = design.build(params)
+    # the design's own parameters, as its build records them: what --param changed is measured from here
+    own = system if not params else design.family.build(design.parameters({}))
+    base = dict(own.parameters)
+    settable = design.settable(own)
+    if exact and dict(system.parameters) != recorded:
+        diff = sorted(set(recorded) ^ set(system.parameters)) or \
+            [k for k in recorded if recorded[k] != system.parameters[k]]
+        name = diff[0]
+        raise InputError(f"--param {name}: recorded as {_param_text(recorded, name)}, but design {design.name} "
+                         f"builds {name} = {_param_text(system.parameters, name)}; the design has changed since")
+    wanted = design.parameters(params)
+    overrides = {k: wanted[k] for k in params}
     return Loaded(design.name, target, system, dict(system.parameters), design.family.properties, design.expect,
-                  design.parameters({}), tuple(design.vacuous))
+                  base, tuple(design.vacuous), overrides, tuple(k for k in design.family.knobs if k.name in settable))
+
+
+def _param_text(params: Mapping[str, Any], name: str) -> str:
+    if name not in params:
+        return "nothing (no such parameter)"
+    value = params[name]
+    return json.dumps(value) if isinstance(value, bool) else _show(value)
+
+
+def _check_declared(system: System) -> None:
+    """The design's own properties: ids distinct from the catalog's, rule numbers that exist."""
+    from scmcheck.properties.catalog import declared
+
+    declared(system)
 
 
 # ------------------------------------------------------------------ helpers
@@ -358,7 +399,7 @@ def _from_python(target: str, params: Mapping[str, Any], exact: bool = False) ->
     if isinstance(obj, Design):
         _check_name(obj.name, f"{target}: {label}.name")
         try:
-            loaded = _loaded(obj, target, params)
+            loaded = _loaded(obj, target, params, exact)
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # noqa: BLE001 - the user's build function

@@ -25,13 +25,15 @@ Liveness and time (``liveness=True``, ``timed=True``; model/lang/temporal.py)
     a stutter; timed, a quiescent one), and 1-2 random :class:`LeadsTo` goals
     (trigger, goal, optional hold) instead of invariants.
     ``timed`` adds a :class:`~scmcheck.model.lang.clock.Clock` (unit 1 s): 0-2
-    countdown timers ``t0``/``t1`` (ordinary int variables the tick runs down
-    while a condition holds, often with a ``start_t*`` step that restarts one and
-    a ``timeout_t*`` step that reacts to it), a timing per step (AT_ONCE: its
-    guard is urgent; ANY_TIME; at most one Within(1-2 s) deadline timer), 0-2
-    ``waits`` conditions, sometimes an urgent condition no step is tied to, and a
-    tick that may update a variable or be blocked by a guard; and the
-    ``time_can_advance`` goal.  This gives zero-time cycles with and without a
+    countdown timers ``t0``/``t1`` (int variables the clock runs down while a
+    condition free of timers holds, often with a ``start_t*`` step that restarts
+    one and a ``timeout_t*`` step that reacts to it; elsewhere a timer is only
+    compared directly with a constant, or given a new value, as the clock's
+    deadlines require), a timing per step (AT_ONCE: its guard is urgent;
+    ANY_TIME; at most one Within(1-2 s) deadline timer), sometimes an urgent
+    condition no step is tied to, and a tick that may be blocked by a guard; and
+    the ``time_can_advance`` goal.  Time passes, to the next deadline or into an
+    interval (``tick_early``/``tick_late``), wherever nothing urgent is enabled.  This gives zero-time cycles with and without a
     way out, quiescent terminal states and real time-locks (a steady mix, see
     tests/test_differential_liveness.py).  The variables other than timers are
     capped at LIVE_STATES / TIMED_STATES combinations.
@@ -56,7 +58,7 @@ Chooser = Callable[[int, int], int]
 
 MAX_STATES = 200
 LIVE_STATES = 64  # liveness: the product of the variables' domains
-TIMED_STATES = 24  # timed: the same for the variables other than the clock's timers (at most 3 x 3 x 3 more)
+TIMED_STATES = 24  # timed: the same for the variables other than the clock's (its timers: at most 3 x 3 x 3 more; time_point: 3)
 
 
 class E2(enum.IntEnum):
@@ -136,6 +138,12 @@ class _Gen:
         self.allow_oob = allow_oob
         self.oob = False
         self.vars: list[_Var] = []
+        # Timed: the clock's timers, and whether bool atoms may compare one with a constant.  The clock
+        # finds its deadlines in comparisons of a timer *directly* with a value free of timers
+        # (model/lang/clock.py), so a timer appears only in such atoms (and as a countdown's own
+        # value): never inside an integer expression, and never in a timer's running condition.
+        self.timers: set[str] = set()
+        self.timer_atoms = False
 
     # ------------------------------------------------------------ helpers
     def pick(self, items: list):
@@ -146,7 +154,7 @@ class _Gen:
 
     # ------------------------------------------------------------ expressions
     def int_atom(self) -> P:
-        ints = self.of("int")
+        ints = [v for v in self.of("int") if v.name not in self.timers]
         if ints and self.c(0, 2) > 0:
             return self.pick(ints).p
         lo = min((v.lo for v in ints), default=0)
@@ -154,6 +162,14 @@ class _Gen:
         return _const(self.c(lo - 1, hi + 1))
 
     def int_expr(self, depth: int) -> P:
+        """An integer expression free of timers (its ite and count_true conditions included)."""
+        saved, self.timer_atoms = self.timer_atoms, False
+        try:
+            return self._int_expr(depth)
+        finally:
+            self.timer_atoms = saved
+
+    def _int_expr(self, depth: int) -> P:
         kind = self.c(0, 7) if depth > 0 else 0
         if kind <= 2:
             return self.int_atom()
@@ -192,12 +208,22 @@ class _Gen:
         return P(e, f"({a.s} {op} {b.s})")
 
     def bool_atom(self) -> P:
-        options = ["cmp"] + ["bool"] * bool(self.of("bool")) + ["enum"] * bool(self.of("enum"))
+        timers = [v for v in self.vars if v.name in self.timers] if self.timer_atoms else []
+        options = ["cmp"] + ["bool"] * bool(self.of("bool")) + ["enum"] * bool(self.of("enum")) + \
+            ["timer"] * bool(timers)
         kind = self.pick(options)
         if kind == "bool":
             return self.pick(self.of("bool")).p
         if kind == "enum":
             return self.enum_literal()
+        if kind == "timer":
+            # a timer compared directly with a constant: the clock stops where the outcome changes
+            v = self.pick(timers)
+            c = self.c(v.lo, v.hi)
+            op = self.pick(["==", "!=", "<", "<=", ">", ">="])
+            e = {"==": v.ref == c, "!=": v.ref != c, "<": v.ref < c, "<=": v.ref <= c, ">": v.ref > c,
+                 ">=": v.ref >= c}[op]
+            return P(e, f"({v.name} {op} {c})")
         return self.compare(0)
 
     def bool_expr(self, depth: int) -> P:
@@ -239,7 +265,8 @@ class _Gen:
             if lo < v.lo or hi > v.hi:
                 self.oob = True
             return x
-        if self.c(0, 1):
+        # a timer's own new value (t + 1) is saturated without comparing it (the clock refuses that)
+        if self.c(0, 1) or v.name in self.timers:
             return P(min_(max_(x.e, v.lo), v.hi), f"min_(max_({x.s}, {_const(v.lo).s}), {_const(v.hi).s})")
         e = ite(x.e > v.hi, v.hi, ite(x.e < v.lo, v.lo, x.e))
         return P(e, f"ite({x.s} > {_const(v.hi).s}, {_const(v.hi).s}, ite({x.s} < {_const(v.lo).s}, "
@@ -441,10 +468,12 @@ def random_system(choose: Chooser, allow_oob: bool = False, name: str = "rand", 
             lines.append(f"{tname} = m.int({tname!r}, 0, {hi}, {init}, unit=1)")
             t = _Var(tname, "int", ref, 0, hi, None, init)
             g.vars.append(t)
+            g.timers.add(tname)
             timers.append(t)
-            cond = running(_const(True) if choose(0, 2) == 0 else g.bool_atom())
+            cond = running(_const(True) if choose(0, 2) == 0 else g.bool_atom())  # timer-free
             clock.countdown(ref, cond.e)
             lines.append(f"clock.countdown({tname}, {cond.s})")
+        g.timer_atoms = True
 
     def declare(aname: str, guard: P, update: dict, args: dict, process: str, duration: int,
                 fair: bool = True) -> None:
@@ -558,9 +587,9 @@ def random_system(choose: Chooser, allow_oob: bool = False, name: str = "rand", 
 
     if timed:
         for _ in range(choose(0, 2)):
-            cond = running(g.literal() if choose(0, 1) else g.bool_atom())
-            clock.waits(cond.e)
-            lines.append(f"clock.waits({cond.s})")
+            # (was: clock.waits(cond); time now passes wherever nothing urgent is enabled, but the
+            # draw is kept so that every seed still builds the system it built before)
+            running(g.literal() if choose(0, 1) else g.bool_atom())
         if choose(0, 3) == 0:
             # An urgent condition no step is tied to: where it holds and no step makes it false
             # in zero time, time is locked.
@@ -571,18 +600,16 @@ def random_system(choose: Chooser, allow_oob: bool = False, name: str = "rand", 
             cond = running(cond)
             clock.urgent(cond.e)
             lines.append(f"clock.urgent({cond.s})")
-        tick_update: dict = {}
         if choose(0, 3) == 0:
-            v = g.pick(base_vars)
-            tick_update[v.name] = g.value_for(v)
+            # (was: an extra update on the tick; the tick only moves timers now, the draw is kept)
+            g.value_for(g.pick(base_vars))
         # A guard on the tick: where something waits but the tick is blocked, time cannot pass.
         tick_guard = None
         if choose(0, 4) == 0:
             lit = g.literal()
             tick_guard = P(not_(lit.e), f"not_({lit.s})")
-        clock.tick({m[k]: x.e for k, x in tick_update.items()}, guard=() if tick_guard is None else tick_guard.e)
-        upd = "{" + ", ".join(f"{k}: {x.s}" for k, x in tick_update.items()) + "}"
-        lines.append(f"clock.tick({upd}" + ("" if tick_guard is None else f", guard={tick_guard.s}") + ")")
+        clock.tick(guard=() if tick_guard is None else tick_guard.e)
+        lines.append("clock.tick(" + ("" if tick_guard is None else f"guard={tick_guard.s}") + ")")
 
     goals, glines = [], []
     if liveness:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from scmcheck.model.lang.clock import AT_ONCE, Clock
+from scmcheck.model.lang.clock import AT_ONCE, Clock, TimePoint
 from scmcheck.model.lang.expr import FALSE, TRUE, all_of, compile_python, ite, not_
 from scmcheck.model.lang.system import System
 from scmcheck.model.lang.temporal import LeadsTo, TimeLock, lets_time_pass, loop_unfairness
@@ -245,7 +245,8 @@ def test_the_trigger_may_come_inside_the_loop():
 # ---------------------------------------------------------------- time progress
 
 def timed_worker(reset: bool) -> System:
-    """c counts down 2 -> 0, one tick per second; at 0 the worker finishes at once.  A client pokes
+    """c counts down 2 -> 0 (with reset, the tick stops at c=1, where reset's guard c < 2 turns true,
+    and at 0; without, it jumps 2 -> 0 or stops at the first second, c=1); at 0 the worker finishes at once.  A client pokes
     (flips p) in zero time whenever it likes; with ``reset`` it may also put c back to 2."""
     m = System("timed", time_unit=1.0)
     c, p, done = m.int("c", 0, 2, 2), m.bool("p"), m.bool("done")
@@ -324,17 +325,19 @@ def test_time_lock_on_a_deadlock_with_a_running_timer():
     m = deadline_deadlock()
     g = time_lock()
     r = check(m, g, depth=8)
-    # Depth 2: (c=0, unlocked) cannot let time pass now, but finish leads to a quiescent state: refuted.
-    # Depth 3: (c=0, locked): confirmed.
-    assert r.verdict == V and r.bound == 3 and r.trace.length == 3 and r.trace.loop is None
+    # The tick jumps c from 2 straight to its deadline 0 (tick_early may stop at c=1 first).
+    # Depth 1: after tick, (c=0, unlocked) cannot let time pass now, but finish leads to a quiescent
+    # state: refuted.  Depth 2: grab, tick reaches (c=0, locked): confirmed.
+    assert r.verdict == V and r.bound == 2 and r.trace.length == 2 and r.trace.loop is None
     assert r.extra["refuted_candidates"] == 1
-    assert r.trace.final == (0, True, False)
+    assert [s.action for s in r.trace.steps] == ["grab", "tick"]
+    assert r.trace.final == (0, True, False, TimePoint.DEADLINE)
     assert lets_time_pass(m, r.trace.final) is False
     assert replay(m, r.trace, violates=TimeLock()) == r.trace.final
     agree_with_explicit(m, r)
-    # Within 2 steps there is only the refuted candidate.
-    r2 = check(m, g, depth=2)
-    assert r2.verdict == B and r2.bound == 2 and r2.extra["refuted_candidates"] == 1
+    # Within 1 step there is only the refuted candidate.
+    r2 = check(m, g, depth=1)
+    assert r2.verdict == B and r2.bound == 1 and r2.extra["refuted_candidates"] == 1
 
 
 def zeno_way_out(n: int) -> System:
@@ -355,17 +358,20 @@ def zeno_way_out(n: int) -> System:
 def test_a_zeno_cycle_with_a_way_out_is_not_a_time_lock():
     m = zeno_way_out(2)
     r = check(m, time_lock(), depth=8)
-    # The candidates are the pending states (c = 2, 1, 0), each refuted once; the cycle makes runs infinite.
+    # The candidates are the pending states (c = 2; 1, reached by tick_early; 0), each refuted once; the
+    # cycle makes runs infinite.
     assert r.verdict == B and r.bound == 8 and r.trace is None
     assert r.extra["refuted_candidates"] == 3
     assert "refuted" in r.reason
     agree_with_explicit(m, r)
 
 
-@pytest.mark.parametrize("limit", [3, 4])
+@pytest.mark.parametrize("limit", [2, 3])
 def test_too_many_candidates_give_unknown(limit, monkeypatch):
-    """With c counting 5 -> 0 there are 6 candidates (one per value of c, with pending), all refuted:
-    past the limit of refutations BMC gives up (it never claims more than it checked)."""
+    """With c counting 5 -> 0 there are 4 candidates, all refuted: pending with c at 5 (the start), 4
+    (tick_early: the first second after it), 1 (tick_late: the last second before the deadline 0) and 0
+    (the tick jumps 5 -> 0 or 1 -> 0).  Past the limit of refutations BMC gives up (it never claims
+    more than it checked)."""
     monkeypatch.setattr(bmc, "MAX_REFUTED", limit)
     m = zeno_way_out(5)
     r = check(m, time_lock(), depth=12)
@@ -373,9 +379,9 @@ def test_too_many_candidates_give_unknown(limit, monkeypatch):
     assert r.extra["refuted_candidates"] == limit
     assert f"{limit} were refuted" in r.reason and "BMC can only propose" in r.reason
     agree_with_explicit(m, r)
-    monkeypatch.setattr(bmc, "MAX_REFUTED", 6)
+    monkeypatch.setattr(bmc, "MAX_REFUTED", 4)
     r = check(m, time_lock(), depth=12)
-    assert r.verdict == B and r.extra["refuted_candidates"] == 6
+    assert r.verdict == B and r.extra["refuted_candidates"] == 4
 
 
 def test_closure_budget_gives_unknown():

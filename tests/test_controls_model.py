@@ -34,12 +34,20 @@ PINNED = {
                                   "pending_progress_within_wait_hint": 11},
     # INTERROGATE is not sent while START_PENDING (ControlService), so it first reaches a running service.
     "controls-ignores-interrogate": {"interrogate_always_answered": 6},
+    # An INTERROGATE answer is judged by interrogate_reports_current_state, not by the false_report
+    # monitor: the stale answer (step 8) breaks reported_state_matches_actual only when it comes after
+    # ServiceMain paused (step 8 main_pause, step 9 the answer), and then time may pass on it.
     "controls-stale-interrogate-when-paused": {"interrogate_reports_current_state": 8,
-                                               "reported_state_matches_actual": 8},
-    "controls-ignores-stop": {"stop_accepted_leads_to_stop_pending": 9, "stop_reaches_stopped": None},
-    "controls-ignores-stop-xp": {"stop_accepted_leads_to_stop_pending": 8, "no_control_after_stop": 7,
+                                               "reported_state_matches_actual": 9},
+    # STOP ignored at step 6 (t=20 s); one tick jumps to the first millisecond past the 30 s the
+    # handler has to acknowledge it (stop_unacked's deadline, t=50.001 s): 7 steps (with 10 s ticks
+    # it took 4 ticks, so shorter paths through PAUSED or INTERROGATE won at 9 and 8).
+    "controls-ignores-stop": {"stop_accepted_leads_to_stop_pending": 7, "stop_reaches_stopped": None},
+    "controls-ignores-stop-xp": {"stop_accepted_leads_to_stop_pending": 7, "no_control_after_stop": 7,
                                  "stop_reaches_stopped": None},
-    "controls-no-start-progress": {"pending_progress_within_wait_hint": 4},
+    # One tick to the first millisecond past the 20 s start hint (since_progress's deadline), then the
+    # SCM declares the hang: 2 steps (with 10 s ticks: 3 ticks to 30 s).
+    "controls-no-start-progress": {"pending_progress_within_wait_hint": 2},
     # Correct since the SCM follows ControlService: a control sent while accepted and delivered after the
     # service withdrew it is the SCM's race, not the service's fault (003.3).
     "controls-self-stop-races-control": {},
@@ -146,19 +154,22 @@ def test_handler_limit_in_parameters_and_timestamps():
     assert m.parameters["stop_work_s"] == 60 and "30 seconds" in CATALOG["handler_returns_within_30s"].guarantee
     t = explicit.run(m, [CATALOG["handler_returns_within_30s"].goal(m)])[0].trace
     took = [s for s in t.steps if s.action == "handler_accept_stop"][0].time
-    assert t.steps[-1].action == "tick" and t.steps[-1].time - took == 40  # first instant past 30 s
-    assert all(s.time % 10 == 0 for s in t.steps)
+    # the first millisecond past 30 s (the deadline of handler_elapsed <= 30 s)
+    assert t.steps[-1].action == "tick" and round((t.steps[-1].time - took) * 1000) == 30_001
+    # every earlier step comes at a progress report, each 10 s apart (the clock jumps between them)
+    assert all(round(s.time * 1000) % 10_000 == 0 for s in t.steps[:-1])
 
 
 def test_start_wait_hint_in_timestamps():
-    # 60 s of start-up, one START_PENDING with a 20 s hint: the SCM gives up 30 s in (000.4).
+    # 60 s of start-up, one START_PENDING with a 20 s hint: the SCM gives up at the first
+    # millisecond past the hint (000.4).
     m = built_in("controls-no-start-progress").build({})
     t = explicit.run(m, [CATALOG["pending_progress_within_wait_hint"].goal(m)])[0].trace
-    assert t.steps[-1].action == "scm_declare_hang" and t.steps[-1].time == 30
+    assert t.steps[-1].action == "scm_declare_hang" and round(t.steps[-1].time * 1000) == 20_001
 
 
 def test_xp_scm_only_matters_to_a_service_that_keeps_running():
-    for name, params, violated in (("controls-correct", {"scm": "xp"}, False),
+    for name, params, violated in (("controls-correct", {"windows": "xp"}, False),
                                    ("controls-ignores-stop", {}, False),
                                    ("controls-ignores-stop-xp", {}, True)):
         d = built_in(name)
@@ -168,12 +179,26 @@ def test_xp_scm_only_matters_to_a_service_that_keeps_running():
 
 
 def test_bad_input_names_the_knob():
-    with pytest.raises(InputError, match="report_every_s"):
-        built_in("controls-correct").build({"report_every_s": 30})
+    # reports slower than the hint are a design mistake the checker finds, not bad input
+    built_in("controls-correct").build({"report_every_s": 30})
     with pytest.raises(InputError, match="stop_work_s"):
-        built_in("controls-correct").build({"stop_work_s": 25})
+        built_in("controls-correct").build({"stop_work_s": 25.0005})  # finer than a millisecond
+    with pytest.raises(InputError, match="stop_work_s"):
+        built_in("controls-correct").build({"stop_work_s": 601})  # out of range
     with pytest.raises(InputError, match="handler"):
         built_in("controls-stop-work-in-handler").build({"handler": "thread"})
+
+
+def test_reports_slower_than_the_wait_hint_are_found_to_the_millisecond():
+    # report_every_s > wait_hint_s is a design mistake the checker finds (000.4): with 60 s of
+    # start-up and a 20 s hint, a report every 20 s is in time and one every 20.001 s is not -- the SCM
+    # declares the hang at the first millisecond past the hint.
+    for every, violated in ((20, False), (20.001, True), (30, True)):
+        m = built_in("controls-correct").build({"report_every_s": every, "start_work_s": 60})
+        r = explicit.run(m, [CATALOG["pending_progress_within_wait_hint"].goal(m)])[0]
+        assert (r.verdict.value == "violated") == violated, every
+        if violated:
+            assert [(s.action, s.time) for s in r.trace.steps] == [("tick", 20.001), ("scm_declare_hang", 20.001)]
 
 
 # ---------------------------------------------------------------- the worked examples
@@ -221,7 +246,7 @@ def test_examples_load_as_cli_targets():
 
 def test_queue_handler_under_the_xp_scm_also_gets_controls_after_stop():
     d = _load("queue_handler.py").design
-    m = d.build({"scm": "xp"})
+    m = d.build({"windows": "xp"})
     r = explicit.run(m, [CATALOG["no_control_after_stop"].goal(m)])[0]
     assert r.verdict.value == "violated"
 

@@ -2,7 +2,7 @@
 
 Random systems come from tests/randsys.py with ``liveness=True`` (environment
 processes, ``fair=False`` actions, leads-to goals) and, half of the time,
-``timed=True`` (a Clock with countdown timers, urgent conditions, waits,
+``timed=True`` (a Clock with countdown timers, urgent conditions,
 deadlines, a tick that may be blocked, and the ``time_can_advance`` goal).
 
 The reference (:class:`Reference`) shares no code with the engines' search or

@@ -221,7 +221,8 @@ def test_a_zeno_cycle_is_neither_a_time_lock_nor_a_liveness_counterexample():
     assert check_one(m, g).verdict == P
     r = check_one(m, time_lock())
     assert r.verdict == P and r.trace is None
-    # 3 timer values x 2 answers while pending, plus running with 2 answers.
+    # 3 timer values (2; 1, the first second after it, by tick_early; the deadline 0) x 2 answers
+    # while pending, plus running with 2 answers.
     assert r.states == 8
 
 
@@ -240,10 +241,11 @@ def test_without_time_progress_the_service_may_wait_forever_only_if_quiescent():
     m = zeno(answer=False)
     g = leads_to(~m["running"], m["running"])
     t = lasso(m, g, check_one(m, g))
-    # Looping on interrogate at t == 2 is Zeno; the shortest lasso ticks twice and then either
-    # stutters (loop == length) or loops on interrogate in the quiescent state (loop < length).
-    assert labels(t)[:2] == ["tick", "tick"]
-    assert t.loop == 2
+    # Looping on interrogate at t == 2 is Zeno; no guard compares t, so its only deadline is 0 and
+    # the shortest lasso ticks once (2 -> 0) and then either stutters (loop == length) or loops on
+    # interrogate in the quiescent state (loop < length).
+    assert labels(t)[:1] == ["tick"]
+    assert t.loop == 1
     assert m.quiescent_fn(t.final)
 
 
@@ -265,9 +267,11 @@ def test_a_deadlock_with_a_running_timer_is_a_time_lock():
     m = deadline(broken=True)
     g = time_lock()
     r = check_one(m, g)
-    assert (r.verdict, r.bound) == (V, 2)
+    # The tick jumps exit_waited from 0 to its deadline 2 (no other step is enabled, so there is no
+    # tick_early/tick_late into the interval): one step to the locked state.
+    assert (r.verdict, r.bound) == (V, 1)
     t = r.trace
-    assert t.loop is None and labels(t) == ["tick", "tick"]
+    assert t.loop is None and labels(t) == ["tick"]
     assert replay(m, t, violates=TimeLock()) == t.final
     # The fixed worker exits in time: no time-lock (after exit the state is quiescent).
     assert check_one(deadline(broken=False), g).verdict == P
@@ -276,12 +280,13 @@ def test_a_deadlock_with_a_running_timer_is_a_time_lock():
 def test_time_lock_found_before_the_graph_is_exhausted():
     m = deadline(broken=True)
     g = time_lock()
-    # Within 1 step no state is locked (each can tick or exit later).
+    # Within 0 steps no state is locked (the initial state can tick).
+    r = check_one(m, g, depth=0)
+    assert (r.verdict, r.bound) == (B, 0)
+    # At depth 1 the locked state (one tick to the deadline) is visited but not expanded; its
+    # zero-time closure decides.
     r = check_one(m, g, depth=1)
-    assert (r.verdict, r.bound) == (B, 1)
-    # At depth 2 the locked state is visited but not expanded; its zero-time closure decides.
-    r = check_one(m, g, depth=2)
-    assert r.verdict == V and labels(r.trace) == ["tick", "tick"] and r.trace.loop is None
+    assert r.verdict == V and labels(r.trace) == ["tick"] and r.trace.loop is None
     r = check_one(deadline(broken=False), g, depth=1)
     assert r.verdict == B
 

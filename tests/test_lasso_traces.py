@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 import pytest
 
-from scmcheck.model.lang.clock import ANY_TIME, Clock
+from scmcheck.model.lang.clock import ANY_TIME, AT_ONCE, Clock
 from scmcheck.model.lang.errors import InputError
 from scmcheck.model.lang.expr import not_
 from scmcheck.model.lang.system import System
@@ -58,21 +58,26 @@ def served(m: System, hold: Any = True) -> LeadsTo:
 
 
 def poller() -> System:
-    """Timed (1 s ticks): the environment starts polling; a fair poller toggles ``x`` at any time.
+    """Timed (unit 1 s): the environment starts polling; a fair poller toggles ``x`` at any time.
 
-    The clock's tick is enabled while polling (it waits), and changes nothing,
-    so a tick is a self-loop.  A state where polling is on is not quiescent.
+    While polling, the countdown ``t`` runs 2 -> 0 and the poller reloads it at once when it
+    reaches 0 (``reload``), so time keeps passing: the tick jumps 2 -> 0, or ``tick_early`` stops
+    at 1 first (the first second after the deadline 2; toggle may happen there).  A state where
+    polling is on is not quiescent (the timer has a deadline ahead, or reload is urgent).
     ``jam`` (environment) makes a step urgent that nobody can take: a time-lock.
     """
     m = System("lasso_poller", time_unit=1.0)
     polling, x, done, jammed = (m.bool(n) for n in ("polling", "x", "done", "jammed"))
+    t = m.int("t", 0, 2, 2, unit=1.0)
     clock = Clock(m, 1.0)
     m.action("start", "env", not_(polling), {polling: True})
     m.action("jam", "env", [polling, not_(jammed)], {jammed: True})
     clock.timing("toggle", polling, ANY_TIME)
     m.action("toggle", "poller", [polling, not_(done)], {x: not_(x)})
     m.action("finish", "poller", [polling, not_(done)], {done: True})
-    clock.waits(polling)
+    reload = m.action("reload", "poller", [polling, t == 0], {t: 2})
+    clock.timing("reload", reload.guard, AT_ONCE)
+    clock.countdown(t, polling)
     clock.urgent(jammed)
     clock.tick()
     m.environment_process("env")
@@ -118,7 +123,8 @@ def test_valid_lasso_with_hold():
 
 def test_valid_timed_lasso_has_a_time_step():
     m = poller()
-    t = lasso(m, ["start", "toggle", "toggle", "tick"], loop=1)
+    # the tick takes t 2 -> 0 and reload puts it back: the state after start again
+    t = lasso(m, ["start", "toggle", "toggle", "tick", "reload"], loop=1)
     assert replay(m, t, violates=LeadsTo(m["polling"], m["done"])) == t.final
 
 
@@ -198,7 +204,7 @@ def test_stutter_while_a_fair_thread_can_move():
 
 def test_timed_stutter_where_time_cannot_pass():
     m = poller()
-    # polling, the poller done: no fair thread can move, but the tick waits: not quiescent
+    # polling, the poller done: no fair thread can move (reload waits for t == 0), but t runs: not quiescent
     t = lasso(m, ["start", "finish"], loop=2)
     with pytest.raises(TraceMismatch, match="time cannot pass"):
         replay(m, t, violates=LeadsTo(m["polling"], not_(m["polling"])))
@@ -414,11 +420,12 @@ def test_same_from_itf(fmt, loop_trace):
 
 def test_svg_loop_across_merged_ticks():
     m = poller()
-    # ticks 2 and 3 would merge into one row; the loop starts between them
-    t = lasso(m, ["start", "tick", "tick", "toggle", "toggle"], loop=2, prop="q")
+    # the clock's steps 2 (tick_early: t=1) and 3 (tick: t=0) would merge into one row; the loop
+    # starts between them (step 5, tick_early after reload, closes it)
+    t = lasso(m, ["start", "tick_early", "tick", "reload", "tick_early"], loop=2, prop="q")
     replay(m, t, violates=LeadsTo(m["polling"], m["done"]))
     root = ET.fromstring(render(t, "svg"))
     ticks = [e.get("data-steps") for e in root.iter(f"{SVG_NS}line") if e.get("class") == "tick-rule"]
-    assert ticks == ["2-2", "3-3"]
+    assert ticks == ["2-2", "3-3", "5-5"]
     [mark] = _loop_marks(root)
     assert mark.get("data-loop") == "2"

@@ -140,7 +140,7 @@ def trace_from_actions(system: Any, actions: Sequence[Any], states: Optional[Seq
     cur, now, steps = init, 0.0, []
     for k, act in enumerate(actions):
         nxt = act.apply(cur) if states is None else tuple(states[k + 1])
-        now += act.duration
+        now += act.seconds(cur)
         steps.append(Step(act.name, act.process, dict(act.args), nxt, now,
                           tuple(sorted(act.reads())), tuple(sorted(act.writes()))))
         cur = nxt

@@ -54,13 +54,17 @@ def build(p: Mapping[str, Any]) -> System:
         com.server_action(s, "main_exit", guard=[ph == Phase.CLEANUP, com.all_gone(s)],
                           update={ph: Phase.EXITED}, doc="CoUninitialize and return from WinMain")
 
-    def on_zero(s: int) -> dict:
-        # In the same call: COM suspends the class objects (004.5); seeing 0, the calling thread
-        # sets the quit event (004.7) -- unless the design forgets to.  That release is the point of
-        # no return (com.decide): the class objects are suspended, nothing more can be served.
-        return {**com.suspend(s), **({**com.decide(s), quit_event[s]: True} if p["signal_quit"] else {})}
+    def release(s: int) -> dict:
+        # CoReleaseServerProcess: at zero COM suspends the class objects in the same call (004.5);
+        # seeing 0, the calling thread sets the quit event (004.7) -- unless the design forgets to.
+        # That release is the point of no return (com.decide): nothing more can be served.
+        return com.co_release_server_process(s, on_zero={**com.decide(s), quit_event[s]: True}
+                                             if p["signal_quit"] else None)
 
-    com.add_clients(counts_instances=True, counts_locks=True, on_zero=on_zero)
+    # CoAddRefServerProcess in every constructor and LockServer(TRUE), CoReleaseServerProcess in every
+    # destructor and LockServer(FALSE) (004.6).
+    addref = com.co_add_ref_server_process
+    com.add_clients(constructor=addref, destructor=release, lock_server=addref, unlock_server=release)
     com.finish()
     return m
 
@@ -74,10 +78,13 @@ design = com_design("my-server", "free-threaded server; main thread waits on a q
                     "CoReleaseServerProcess returns 0", build, knobs=KNOBS)
 forgets_quit = com_design("my-server-forgets-quit", "the quit event is never set: the server, used once and "
                           "suspended by COM, is unreachable and never exits (004.7)", build, knobs=KNOBS,
-                          settings={"signal_quit": False}, expect=("unused_server_exits",))
+                          settings={"signal_quit": False}, expect=("unused_server_exits",),
+                          vacuous=("server_exits_only_when_unused", "client_never_holds_disconnected_object",
+                                   "no_activation_after_shutdown_decision"))
 resumes_early = com_design("my-server-resumes-early", "CoResumeClassObjects after the first class: "
                            "activations arrive while the rest is still registering; their release can "
                            "start the shutdown before the other classes are resumed and served (004.9)",
                            build, knobs=KNOBS, settings={"resume_early": True},
                            expect=("no_activation_before_init_complete", "no_activation_after_shutdown_decision",
-                                   "server_exits_only_when_unused", "client_never_holds_disconnected_object"))
+                                   "server_exits_only_when_unused", "client_never_holds_disconnected_object",
+                                   "activation_eventually_served"))

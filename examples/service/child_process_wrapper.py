@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 from scmcheck.model.designs import Knob
 from scmcheck.model.lang.expr import all_of
-from scmcheck.model.service_api import ANY_TIME, AT_ONCE, CONTROL_PROPERTIES, Control, ServiceModel, SvcState, units, user_design
+from scmcheck.model.service_api import ANY_TIME, AT_ONCE, CONTROL_PROPERTIES, Control, ServiceModel, SvcState, MS, ms, user_design
 
 HINT_S = 20
 
@@ -35,9 +35,9 @@ def build(p: Mapping[str, Any]) -> Any:
     svc = ServiceModel("child-process-wrapper", __doc__ or "", p, accepts=(), initial=SvcState.START_PENDING,
                        max_wait_hint_s=HINT_S)
     m, state = svc.m, svc.state
-    grace = units(p["grace_s"], "grace_s")
+    grace = ms(p["grace_s"], "grace_s")
     child = m.enum("child", Child, Child.RUNNING, "the wrapped child process")
-    grace_left = m.int("grace_left", 0, grace, grace, "units of the grace period left")
+    grace_left = m.int("grace_left", 0, grace, grace, "ms of the grace period left", unit=MS)
 
     svc.step("main_report_running", "service_main", guard=state == SvcState.START_PENDING,
              update=svc.set_state(SvcState.RUNNING, accepts=("stop",)), doc="child started: report RUNNING", timing=AT_ONCE)
@@ -53,7 +53,7 @@ def build(p: Mapping[str, Any]) -> Any:
              doc="the child process exits")
     svc.countdown(grace_left, child == Child.SIGNALLED)
     svc.step("main_report_stop_progress", "service_main",
-             guard=[state == SvcState.STOP_PENDING, svc.status.since_progress >= 1],
+             guard=[state == SvcState.STOP_PENDING, svc.status.since_progress >= ms(10, "report interval")],
              update=svc.progress(HINT_S), doc="STOP_PENDING progress every 10 s while waiting", timing=AT_ONCE)
     if p["kill_after_grace"]:
         svc.step("main_kill_child", "service_main", guard=[child == Child.SIGNALLED, grace_left == 0],
@@ -69,7 +69,7 @@ def build(p: Mapping[str, Any]) -> Any:
 
 
 KNOBS = (
-    Knob("grace_s", 30, "seconds the child gets to exit before it is killed", 10, 60, multiple_of=10),
+    Knob("grace_s", 30, "seconds the child gets to exit before it is killed", 1, 60),
     Knob("kill_after_grace", True, "kill the child when the grace period is over"),
 )
 PROPERTIES = CONTROL_PROPERTIES + ("stopped_only_after_threads_exit",)

@@ -23,18 +23,18 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from scmcheck.model.designs import Knob
-from scmcheck.model.service_api import AT_ONCE, Control, ServiceModel, SvcState, user_design
+from scmcheck.model.service_api import AT_ONCE, MS, Control, ServiceModel, SvcState, ms, user_design
 
 STOP_HINT_S = 20
 
 
 def build(p: Mapping[str, Any]) -> Any:
     svc = ServiceModel("queue-handler", __doc__ or "", p, accepts=(), initial=SvcState.START_PENDING,
-                       scm=p["scm"], user_controls=True)
+                       windows=p["windows"], user_controls=True)
     m, state = svc.m, svc.state
     # ---- the application's own variables
     queued = m.enum("queued", Control, Control.NONE, "the one-slot queue between the handler and ServiceMain")
-    work_left = m.int("work_left", 0, 2, 0, "units of stop work left (20 s)")
+    work_left = m.int("work_left", 0, ms(20, "stop work"), 0, "ms of stop work left", unit=MS)
 
     # ---- handler: forward, return; answer INTERROGATE directly
     for code in (Control.STOP, Control.PAUSE, Control.CONTINUE, Control.USER):
@@ -52,7 +52,7 @@ def build(p: Mapping[str, Any]) -> Any:
              update=svc.set_state(SvcState.RUNNING, accepts=("stop", "pause")), doc="report RUNNING", timing=AT_ONCE)
     svc.step("main_drain_stop", "service_main", guard=queued == Control.STOP,
              update={**svc.set_state(SvcState.STOP_PENDING, checkpoint=1, wait_hint_s=STOP_HINT_S, accepts=()),
-                     queued: Control.NONE, work_left: 2},
+                     queued: Control.NONE, work_left: ms(20, "stop work")},
              doc="take STOP off the queue: report STOP_PENDING and start the stop work", timing=AT_ONCE)
     svc.step("main_drain_pause", "service_main", guard=[queued == Control.PAUSE, state == SvcState.RUNNING],
              update={**svc.set_state(SvcState.PAUSED), queued: Control.NONE}, doc="take PAUSE: report PAUSED", timing=AT_ONCE)
@@ -65,7 +65,7 @@ def build(p: Mapping[str, Any]) -> Any:
              update={queued: Control.NONE}, doc="a code that changes nothing now: drop it", timing=AT_ONCE)
     svc.countdown(work_left, state == SvcState.STOP_PENDING)
     svc.step("main_report_stop_progress", "service_main",
-             guard=[state == SvcState.STOP_PENDING, work_left > 0, svc.status.since_progress >= 1],
+             guard=[state == SvcState.STOP_PENDING, work_left > 0, svc.status.since_progress >= ms(10, "report interval")],
              update=svc.progress(STOP_HINT_S), doc="STOP_PENDING progress every 10 s", timing=AT_ONCE)
     svc.step("main_report_stopped", "service_main", guard=[state == SvcState.STOP_PENDING, queued == Control.NONE, work_left == 0],
              update=svc.set_state(SvcState.STOPPED), doc="stop taken off the queue and its work done: report STOPPED", timing=AT_ONCE)
@@ -73,7 +73,8 @@ def build(p: Mapping[str, Any]) -> Any:
 
 
 KNOBS = (
-    Knob("scm", "post_sp2", "SCM behaviour after STOP (003.5)", choices=("post_sp2", "xp")),
+    Knob("windows", "10-1703", "the Windows version: xp (before SP2) keeps sending controls after STOP (003.5)",
+         choices=("xp", "2003", "vista", "10-1703")),
     Knob("ack_stop_in_handler", False, "the handler reports STOP_PENDING before queueing STOP"),
 )
 

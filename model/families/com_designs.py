@@ -59,6 +59,18 @@ COM_SERVER = Family(
              "without the implicit lock: each client follows 004.8's protocol -- LockServer(TRUE) right after "
              "getting the factory, before CreateInstance; LockServer(FALSE) and the factory's Release only when "
              "done; false: lock, create and unlock in any order"),
+        Knob("max_processes", com_server.DEFAULTS["max_processes"],
+             "server processes the model may start in all, the first included (the model's cut-off, stated "
+             "with every verdict); 1: never relaunched", 1, 3),
+        Knob("hosting", com_server.DEFAULTS["hosting"],
+             "exe: the SCM starts another server process as soon as an activation finds the last one's class "
+             "objects suspended or revoked (004.3, 004.5); service: the server is hosted in a Windows service, "
+             "which cannot run twice, so only once the last process has exited", choices=("exe", "service")),
+        Knob("co_create_instance", com_server.DEFAULTS["co_create_instance"],
+             "clients may also activate with CoCreateInstance: COM dispatches the activation to a class object "
+             "and its CreateInstance runs the constructor in the server (004.4)"),
+        Knob("clients_may_die", com_server.DEFAULTS["clients_may_die"],
+             "a client process may die; COM releases its instance and factory some time later (never forced)"),
     ),
     build=com_server.build,
     properties=com_server.CHECKED_AGAINST,
@@ -109,10 +121,12 @@ DESIGNS = [
            fixed=("counting", "helpers_in")),
     Design("com-no-implicit-lock", COM_SERVER,
            {"threading": "single_threaded", **_CLASSIC, "implicit_lock": False},
-           _LOCK_MISSED,
+           ("client_never_holds_disconnected_object", "unused_server_exits"),
            "without COM's implicit LockServer on marshaling: between marshaling IClassFactory to one client and "
            "its LockServer(TRUE), another client creates an instance and releases it, the server shuts down, and "
-           "the first client holds a disconnected factory (or its LockServer reaches a dying server) (004.8).  "
+           "the first client holds a disconnected factory (004.8); its LockServer(TRUE), sent after the release "
+           "message has revoked the class objects, is never dispatched by the single thread that has left its "
+           "message loop (no longer labelled server_exits_only_when_unused: that lock never reaches the server).  "
            "And a client that releases its factory without ever calling LockServer leaves the server's count "
            "untouched: used once, it never exits (unused_server_exits, new with the liveness entry; one "
            "client suffices)",
@@ -143,7 +157,10 @@ DESIGNS = [
            "no_activation_after_shutdown_decision: the decision was taken to be the thread's first sight of "
            "zero, but a server that re-checks has not committed then -- it honours what it hands out while "
            "revoking.  The decision that counts is the point of no return, here the re-check that passes "
-           "at exit, after which no class object is left to serve anything.)",
+           "at exit, after which no class object is left to serve anything.)  With CoCreateInstance activations "
+           "(--param co_create_instance=true) it loses an activation dispatched before the revocation whose "
+           "constructor has not run when the server exits (activation_eventually_served); hosted in a service "
+           "(--param hosting=service) it keeps new activations waiting while a client holds an instance.",
            fixed=("threading", "counting", "recheck_after_revoke")),
     Design("com-free-threaded-no-suspended-registration", COM_SERVER,
            {"threading": "free_threaded", "suspended_registration": False},
@@ -163,13 +180,20 @@ DESIGNS = [
            "the server ignores CoReleaseServerProcess returning 0 (004.7): COM has suspended its class objects "
            "(004.5), so no client can reach it again, yet it never starts its cleanup and never exits "
            "(unused_server_exits; was suspended_server_cleans_up_promptly, which it replaces).  Since no "
-           "server process ever exits, server_exits_only_when_unused has nothing to judge: vacuous, as labelled.",
-           fixed=("cleanup_on_zero",), vacuous=("server_exits_only_when_unused",)),
-    Design("com-suspended-never-resumed", COM_SERVER, {"resume": False}, ("started_server_accepts_activations",),
+           "server process ever exits or commits to exit, server_exits_only_when_unused, "
+           "client_never_holds_disconnected_object and no_activation_after_shutdown_decision have nothing to "
+           "judge: vacuous, as labelled.  New activations are still served, by the process the SCM starts "
+           "(activation_eventually_served holds); hosted in a service (--param hosting=service) the SCM cannot "
+           "start one while this process runs, and activation_eventually_served is violated.",
+           fixed=("cleanup_on_zero",), vacuous=("server_exits_only_when_unused", "client_never_holds_disconnected_object",
+                                                "no_activation_after_shutdown_decision")),
+    Design("com-suspended-never-resumed", COM_SERVER, {"resume": False},
+           ("activation_eventually_served", "started_server_accepts_activations"),
            "REGCLS_SUSPENDED without CoResumeClassObjects (004.10): the server enters its message loop "
            "accepting nothing, so no activation is ever served and it never leaves (it was labelled "
            "suspended_server_cleans_up_promptly, which started_server_accepts_activations and "
-           "unused_server_exits replace).  Every entry about what clients and activations do is vacuous "
+           "unused_server_exits replace); a client's activation waits forever (activation_eventually_served: the "
+           "class objects are registered, not withdrawn, so the SCM starts no other process).  Every entry about what clients and activations do is vacuous "
            "here, and is labelled so: no client ever reaches the server, so they have nothing to judge.",
            fixed=("suspended_registration", "resume"),
            vacuous=("server_exits_only_when_unused", "client_never_holds_disconnected_object",

@@ -19,14 +19,20 @@ Rules encoded (numbers from properties/rules.py; source: "Out-of-Process Server 
          free-threaded once the first class object is registered
   004.10 REGCLS_SUSPENDED for every class, then CoResumeClassObjects when ready: no activation before
 
-Actors: the SCM, K clients, and up to two server processes (the first, and the one the SCM
-starts when an activation finds the class objects withdrawn), each with its threads: ``serverS``
-(main thread: registration, cleanup, exit) and ``serverS.aptC`` (apartment C registering/revoking
-its class object).  In a single-threaded server these are the one thread ``serverS``.  A client's
-call (CoGetClassObject, CreateInstance, LockServer, Release) is one step in the client's lane
-``clientK``, with the server code it runs (marshaling, constructor, destructor, the shutdown
-decision of the release that reaches zero) in the same step, on whatever server thread serves it:
-that thread does nothing else in between (``model/windows/com.py`` docstring).
+Actors: the SCM, K clients, and up to ``max_processes`` server processes (the first, and those the
+SCM starts when an activation finds the class objects withdrawn -- or, ``hosting = service``, once
+the last process has exited), each with its threads: ``serverS`` (main thread: registration,
+cleanup, exit) and ``serverS.aptC`` (apartment C registering/revoking its class object).  In a
+single-threaded server these are the one thread ``serverS``.  A client's call (CoGetClassObject,
+CoCreateInstance, CreateInstance, LockServer, Release) is a step in the client's lane ``clientK``,
+with the server code it runs in the same step, except that a multi-threaded server's constructor
+may run in a later step than the call's dispatch (004.4; ``model/windows/com.py`` docstring).
+
+Counts are real variables changed by the server's own code at each call site
+(``ComSide.add_clients``): ``counting = helpers`` calls CoAddRefServerProcess/CoReleaseServerProcess
+(COM's ``server_refs[s]``; at zero COM suspends the class objects, 004.5); ``counting = by_hand``
+keeps ``objects[s]`` and ``server_locks[s]`` and decides on the release that brings their sum to
+zero.
 
 Client protocol (``client_locks_first``, matters only without COM's implicit lock): as 004.8 says
 clients usually do, LockServer(TRUE) right after getting the factory, LockServer(FALSE) and the
@@ -51,8 +57,12 @@ zero only asks for the cleanup (``ComSide.signal_cleanup``); the server commits 
 keeps a client from being left with a class object handed out during the cleanup, because such a
 hand-out raises only the lock count (COM's implicit LockServer, 004.8).
 
-Liveness (``unused_server_exits``): the SCM and the clients are the environment (never forced to
-act); the server threads are scheduled weakly fairly.  The model is untimed.
+Liveness (``unused_server_exits``, ``activation_eventually_served``): a client's own calls are never
+forced; COM completing a call a client waits in, the SCM answering a waiting activation and the
+server threads are scheduled weakly fairly.  The model is untimed.  The built-in designs keep
+``co_create_instance`` and ``clients_may_die`` off by default (the 004.x scenarios need neither, and
+the state space stays small); ``--param co_create_instance=true`` shows what an activation in flight
+does to 004.4's classic fix.
 
 The COM side (SCM, clients, class-object table, monitors) is ``model/windows/com.py``; this file
 supplies only the server's own steps and its shutdown decision, exactly as a user's server does
@@ -63,8 +73,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..windows.com import CHECKED_AGAINST as _CHECKED, ClassObj, ComSide, Phase
-from ..lang.expr import any_of
+from ..windows.com import CHECKED_AGAINST as _CHECKED, ClassObj, ComSide, Phase, ite_update
+from ..lang.expr import all_of, any_of
 from ..lang.system import System
 
 DEFAULTS: dict[str, Any] = {
@@ -82,6 +92,11 @@ DEFAULTS: dict[str, Any] = {
     "implicit_lock": True,  # COM's implicit LockServer around a marshaled IClassFactory (004.8)
     "client_locks_first": True,  # without the implicit lock: clients LockServer(TRUE) before CreateInstance
     #                              and unlock (then release the factory) only when done (004.8)
+    "max_processes": 2,  # the cut-off: server processes the model may start in all (1 = never relaunched)
+    "hosting": "exe",  # exe: the SCM starts another process as soon as class objects are withdrawn;
+    #                    service: only once the last one has exited (a service cannot run twice)
+    "co_create_instance": False,  # clients may also activate with CoCreateInstance (ComSide: True)
+    "clients_may_die": False,  # a client process may die; COM releases its references later
 }
 
 
@@ -89,11 +104,14 @@ def build(p: Mapping[str, Any]) -> System:
     """The COM local-server model for parameters ``p`` (validated by the design layer)."""
     m = System("com_server", __doc__ or "", parameters=p)
     com = ComSide(m, clients=p["clients"], classes=p["classes"], threading=p["threading"],
-                  implicit_lock=p["implicit_lock"], client_locks_first=p["client_locks_first"])
+                  implicit_lock=p["implicit_lock"], client_locks_first=p["client_locks_first"],
+                  max_processes=p["max_processes"], hosting=p["hosting"],
+                  co_create_instance=p["co_create_instance"], clients_may_die=p["clients_may_die"])
     helpers = p["counting"] == "helpers"
     counts_locks = p["helpers_in"] == "both" if helpers else p["count_locks"]
     suspended = p["suspended_registration"]
     single, apartment = com.single, p["threading"] == "apartment"
+    K = len(com.clients)
 
     def class_thread(c: int) -> str:
         return f"apt{c}" if apartment else "main"
@@ -113,12 +131,46 @@ def build(p: Mapping[str, Any]) -> System:
             return {**ask, com.phase[s]: Phase.CLEANUP, **com.revoke_all(s)}
         return ask
 
-    def on_zero(s: int) -> dict:
-        if not helpers:
-            return decide(s)
-        # 004.5: CoReleaseServerProcess reaching zero makes COM call CoSuspendClassObjects in
-        # the same call; 004.7: seeing 0 returned, the server starts its cleanup.
-        return {**com.suspend(s), **(decide(s) if p["cleanup_on_zero"] else {})}
+    # ---- the code at each call site: real counters, changed by the server's own calls
+    if helpers:
+        # 004.6: CoAddRefServerProcess in every constructor (and LockServer(TRUE)), CoReleaseServerProcess
+        # in every destructor (and LockServer(FALSE)).  004.5: when it returns 0, COM has suspended the
+        # class objects in the same call; 004.7: seeing 0, the server starts its cleanup.
+        addref = com.co_add_ref_server_process
+
+        def release(s: int) -> dict:
+            return com.co_release_server_process(s, on_zero=decide(s) if p["cleanup_on_zero"] else None)
+
+        sites = dict(constructor=addref, destructor=release,
+                     lock_server=addref if counts_locks else None, unlock_server=release if counts_locks else None)
+        recheck: dict = {}
+    else:
+        # By hand: g_cObjects in the constructor/destructor, g_cLocks in LockServer (004.2); the release
+        # that brings their sum to zero while the server initialises or runs is the shutdown decision.
+        objects = {s: m.int(f"objects[{s}]", 0, K, 0, f"server process {s}'s instance count (by hand)")
+                   for s in com.SERVERS}
+        locks = ({s: m.int(f"server_locks[{s}]", 0, K, 0, f"server process {s}'s LockServer count (by hand)")
+                  for s in com.SERVERS} if counts_locks else None)
+
+        def total(s: int) -> Any:
+            return objects[s] + locks[s] if locks is not None else objects[s]
+
+        def up(var: dict) -> Any:
+            return lambda s: {var[s]: var[s] + 1}
+
+        def down(var: dict) -> Any:
+            def code(s: int) -> dict:
+                zero = all_of(total(s) == 1, any_of(com.phase[s] == Phase.INIT, com.phase[s] == Phase.RUNNING))
+                return {var[s]: var[s] - 1, **ite_update(zero, decide(s))}
+            return code
+
+        sites = dict(constructor=up(objects), destructor=down(objects),
+                     lock_server=up(locks) if locks is not None else None,
+                     unlock_server=down(locks) if locks is not None else None)
+        # 004.4 says "re-check its instance count"; "instances_and_locks" also re-checks the lock
+        # count, which COM's implicit LockServer raises for a class object handed out late (004.8).
+        recheck = {s: {"no": [], "instances": [objects[s] == 0], "instances_and_locks": [total(s) == 0]}[recheck_kind]
+                   for s in com.SERVERS}
 
     for s in com.SERVERS:
         ph, objs = com.phase[s], com.cls[s]
@@ -149,17 +201,14 @@ def build(p: Mapping[str, Any]) -> System:
                                            for b in com.classes[:c]]],
                                   update=com.revoke(s, c), thread=class_thread(c), args={"c": c},
                                   doc="CoRevokeClassObject")
-        # 004.4 says "re-check its instance count"; "instances_and_locks" also re-checks the lock
-        # count, which COM's implicit LockServer raises for a class object handed out late (004.8).
-        recheck = {"no": [], "instances": [com.instances(s) == 0],
-                   "instances_and_locks": [com.counter(s, True, counts_locks) == 0]}[recheck_kind]
+        check = recheck.get(s, [])
         # With a re-check, the exit is where the server commits (com.decide): the point of no return.
         com.server_action(s, "server_exit",
-                          guard=[ph == Phase.CLEANUP, com.all_gone(s), *recheck],
-                          update={ph: Phase.EXITED, **(com.decide(s) if recheck else {})},
+                          guard=[ph == Phase.CLEANUP, com.all_gone(s), *check],
+                          update={ph: Phase.EXITED, **(com.decide(s) if check else {})},
                           doc="leave the message loop(s), CoUninitialize, exit the process"
-                              + ("; only once the re-checked count is zero (004.4)" if recheck else ""))
-    com.add_clients(counts_instances=True, counts_locks=counts_locks, on_zero=on_zero)
+                              + ("; only once the re-checked count is zero (004.4)" if check else ""))
+    com.add_clients(**sites)
     com.finish()
     return m
 

@@ -14,7 +14,7 @@ Rules encoded (numbers from properties/rules.py):
 Actors: the SCM, the control dispatcher (handler), ServiceMain (which also does the
 pause/continue work of the worker threads -- one thread suffices for the control
 protocol; model/families/service.py covers the worker threads at stop), and the clock.
-One clock unit is ``scm.TIME_UNIT_S`` = 10 s.
+Durations are whole milliseconds (model/lang/clock.py).
 
 The life cycle: the SCM has started the service (START_PENDING, checkpoint 1);
 ServiceMain does ``start_work_s`` of initialisation, reporting START_PENDING
@@ -33,12 +33,13 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..lang.expr import all_of
-from ..windows.scm import TIME_UNIT_S, Control, SvcState, units
+from ..lang.clock import MS
+from ..windows.scm import Control, SvcState, units
 from ..windows.service_api import ANY_TIME, AT_ONCE, CONTROL_PROPERTIES, ERROR_CALL_NOT_IMPLEMENTED, ServiceModel
 from ..lang.system import System
 
 DEFAULTS: dict[str, Any] = {
-    "scm": "post_sp2",  # 003.5: post_sp2 (Server 2003 / XP SP2 and later) or xp
+    "windows": "10-1703",  # the Windows profile (model/windows/profiles.py); "xp": controls after STOP (003.5)
     "handler": "thread",  # thread: the handler signals ServiceMain and returns; inline: it does the stop work
     "stop_reply": "stop_pending",  # stop_pending: STOP -> STOP_PENDING; ignore: returns NO_ERROR, keeps running
     "interrogate": "report",  # report: current status; ignore: not handled; stale: answers from a stale struct
@@ -67,13 +68,13 @@ def build(p: Mapping[str, Any]) -> System:
     # ---- constants: enough checkpoints for one report per interval over the longest pending state
     max_cp = max(start_u, stop_u) // max(every, 1) + 2
     svc = ServiceModel("controls", __doc__ or "", p, initial=SvcState.START_PENDING, start_hint_s=hint_s,
-                       max_wait_hint_s=hint_s, max_checkpoint=max_cp, scm=p["scm"],
+                       max_wait_hint_s=hint_s, max_checkpoint=max_cp, windows=p["windows"],
                        user_controls=p["user_controls"])
     m, st, state = svc.m, svc.status, svc.state
 
     # ---- state variables (service side; the SCM side and monitors are ServiceModel's)
     work_left = m.int("work_left", 0, max(start_u, stop_u), start_u,
-                      "start-up or stop work left for the current pending state", unit=TIME_UNIT_S)
+                      "start-up or stop work left for the current pending state (ms)", unit=MS)
     # The SERVICE_STATUS structure the service keeps globally and answers INTERROGATE from.
     # Only the 'stale' design keeps it separately (its pause path reports from a local copy);
     # in the others the answer is the real state, so the variable would be redundant.

@@ -27,7 +27,8 @@ from typing import Any, Mapping
 
 from ..lang.clock import Clock
 from ..lang.expr import all_of, any_of, ite, min_, not_
-from ..windows.scm import TIME_UNIT_S, Control, ScmStatus, SvcState, units
+from ..lang.clock import MS
+from ..windows.scm import HANDLER_LIMIT_MS, Control, ScmStatus, SvcState, units
 from ..lang.system import System
 
 
@@ -61,9 +62,9 @@ def build(p: Mapping[str, Any]) -> System:
     hint = units(p["wait_hint_s"], "wait_hint_s")
     every = units(p["report_every_s"], "report_every_s")
     exit_u = units(p["worker_exit_s"], "worker_exit_s")
-    limit = units(30, "handler limit")
+    limit = HANDLER_LIMIT_MS
     inline = p["handler"] == "inline"
-    m = System("service", __doc__ or "", parameters=p, time_unit=TIME_UNIT_S)
+    m = System("service", __doc__ or "", parameters=p, time_unit=MS)
 
     # ---- constants derived from the knobs
     # Enough checkpoints for one report per interval over the whole stop, plus the first.
@@ -76,13 +77,13 @@ def build(p: Mapping[str, Any]) -> System:
     control_after_stop = m.bool("control_after_stop", False, "monitor: the SCM sent a control after STOP (003.4)")
     # ---- state variables: service side
     handler_busy = m.bool("handler_busy", False, "the handler is running stop work on the dispatcher thread")
-    handler_elapsed = m.int("handler_elapsed", 0, limit + 1, 0, "time the handler has been running (saturates)",
-                            unit=TIME_UNIT_S)
+    handler_elapsed = m.int("handler_elapsed", 0, limit + 1, 0, "time the handler has been running (ms, saturates)",
+                            unit=MS)
     stop_event = m.bool("stop_event", False, "the stop event ServiceMain and the workers wait on")
-    since_signal = m.int("since_signal", 0, exit_u, 0, "time since the stop event was set (saturates)",
-                         unit=TIME_UNIT_S)
+    since_signal = m.int("since_signal", 0, exit_u, 0, "time since the stop event was set (ms, saturates)",
+                         unit=MS)
     main = m.enum("main", Main, Main.RUNNING, "where ServiceMain is")
-    work_left = m.int("work_left", 0, work, work, "stop work still to do", unit=TIME_UNIT_S)
+    work_left = m.int("work_left", 0, work, work, "stop work still to do (ms)", unit=MS)
     alive = [m.bool(f"worker_alive[{i}]", True, f"worker thread {i} is running") for i in range(n)]
     blocked = m.bool("worker_blocked[0]", False, "worker 0 is blocked in a call that never returns") \
         if p["worker_hangs"] else None
@@ -99,7 +100,7 @@ def build(p: Mapping[str, Any]) -> System:
     scm.watch(m.definitions["actual_state"])
     m.assume(f"the checkpoint saturates at {max_cp}; a report at the saturated checkpoint shows no progress")
 
-    clock = Clock(m, TIME_UNIT_S)
+    clock = Clock(m)
 
     # ---- SCM
     m.action("scm_send_stop", "scm",
@@ -188,14 +189,14 @@ def build(p: Mapping[str, Any]) -> System:
     # ---- clock
     working = any_of(all_of(main == Main.STOP_WORK, work_left > 0), handler_busy)
     finishing = all_of(stop_event, any_of(alive))
-    clock.waits(scm.pending(), finishing, handler_busy)
     clock.countdown(work_left, working)
+    scm.time(clock)
+    clock.timer(handler_elapsed, handler_busy)
+    clock.timer(since_signal, stop_event)
     # a signalled worker exits within worker_exit_s (a blocked one never does)
     able = [a if blocked is None or i else all_of(a, ~blocked) for i, a in enumerate(alive)]
     clock.urgent(all_of(stop_event, any_of(able), since_signal >= exit_u))
-    clock.tick({**scm.tick(),
-                handler_elapsed: ite(handler_busy, min_(handler_elapsed + 1, limit + 1), handler_elapsed),
-                since_signal: ite(stop_event, min_(since_signal + 1, exit_u), since_signal)})
+    clock.tick()
     scm.define_freshness(m.time_passes)
     return m
 

@@ -4,11 +4,12 @@ Rules encoded (numbers from properties/rules.py):
   003.7  PRESHUTDOWN goes to every service that accepts it; the SCM waits until each has
          stopped or its preshutdown timeout has expired
   003.8  then SHUTDOWN goes to every service that accepts it, in installed-database order;
-         each gets about 20 s (``budget_s``), after which shutdown proceeds regardless;
+         each gets WaitToKillServiceTimeout (``wait_to_kill_ms``, about 20 s by default),
+         after which shutdown proceeds regardless;
          if the system is left in its shut-down state (``end = "stay"``) services keep running
-  003.9  STOP_PENDING reports with a wait hint extend the wait, up to a cap (``cap_s``):
-         125 s through the services snap-in, the WaitToKillServiceTimeout value when
-         the OS restarts
+  003.9  STOP_PENDING reports with a wait hint keep the SCM waiting, but at system shutdown
+         never past WaitToKillServiceTimeout (the 125 s cap of 003.9 is for a stop through
+         the services snap-in, not for shutdown)
   003.10 a service either saves its data periodically and flushes only the remainder at
          shutdown, or saves everything at shutdown (``save``); on UPS power the machine may
          go off at a deadline (``power_deadline_s``)
@@ -17,7 +18,9 @@ Rules encoded (numbers from properties/rules.py):
          services get PRESHUTDOWN one at a time, dependents first, the SCM waiting for each
 
 Actors: the SCM, services ``svc[0..M-1]`` (database order = index order), the UPS, the clock.
-One clock unit is ``scm.TIME_UNIT_S`` = 10 s; every duration is a knob in seconds.
+Durations are whole milliseconds (model/lang/clock.py); the ``windows`` knob selects the
+documented defaults of a Windows version (model/windows/profiles.py): the preshutdown timeout
+(180 s before Windows 10 1703, 10 s from build 15063 on) and WaitToKillServiceTimeout (20 s).
 
 Simplifications, and why:
 * Each service's handler is the correct one of model/families/controls.py (signal the cleanup thread,
@@ -29,13 +32,8 @@ Simplifications, and why:
   nothing depends on.
 * Data: a running service's unsaved data is what its cleanup flushes, so a service killed
   (power off, restart, UPS) before its cleanup finished has lost data.
-* Every wait ends exactly at its documented time (20 s budget, wait hint, preshutdown timeout,
+* Every wait ends exactly at its documented time (wait hint, preshutdown timeout,
   WaitToKillServiceTimeout), and a cleanup that ends at that same instant counts as in time.
-  The 125 s cap is not a multiple of the 10 s unit: the SCM gives up at the first model instant
-  past it (130 s; a cleanup ending at 130 s races with the give-up and may lose), so a cleanup
-  of w seconds (w a multiple of 10) fits iff w <= 120 s, which is exactly the classification by
-  the real 125 s.  A 5 s unit would show "125 s" in traces but double every timer's range for
-  no different verdict.
 * SetProcessShutdownParameters: the source says the SCM uses it to give *its own* handler
   priority 0x1E0; that orders the SCM (all services at once) against applications, not
   services among themselves, so the service order is modelled by PreshutdownOrder only.
@@ -48,7 +46,9 @@ from typing import Any, Mapping
 
 from ..lang.clock import Clock
 from ..lang.expr import Expr, all_of, any_of, ite, min_
-from ..windows.scm import TIME_UNIT_S, units
+from ..lang.clock import MS
+from ..windows.profiles import profile
+from ..windows.scm import units
 from ..lang.system import System
 
 
@@ -59,6 +59,7 @@ class Phase(enum.IntEnum):
     SHUTDOWN = 1  # SHUTDOWN sent in database order; the SCM waits within the budgets (003.8, 003.9)
     OFF = 2  # powered off or restarted: every process is gone
     HALTED = 3  # left in the shut-down state: processes keep running (003.8)
+    UP = 4  # the system is up: shutdown has not begun (a single-service design, ServiceModel.system_shutdown)
 
 
 class Run(enum.IntEnum):
@@ -76,21 +77,21 @@ DEFAULTS: dict[str, Any] = {
     "depends": False,  # service i depends on service i-1
     "order": "database",  # database (003.11) or preshutdown_order (003.12)
     "preshutdown": "none",  # the last service accepts PRESHUTDOWN: none | stops | never_stops
-    "preshutdown_timeout_s": 30,  # its preshutdown timeout (ChangeServiceConfig2)
+    "windows": "10-1703",  # the Windows profile: documented defaults (model/windows/profiles.py)
+    "preshutdown_timeout_ms": None,  # its preshutdown timeout (ChangeServiceConfig2); None: the profile's
     "save": "periodic",  # periodic: flush only the remainder; at_shutdown: save everything now (003.10)
     "cleanup_s": 10,  # flushing the unsaved remainder
     "backlog_s": 50,  # extra time to save everything at shutdown (save = at_shutdown)
     "progress_reports": True,  # STOP_PENDING reports with a wait hint during cleanup (003.9)
     "wait_hint_s": 20,
     "report_every_s": 10,
-    "budget_s": 20,  # default time the SCM waits for a service at shutdown (003.8)
-    "cap_s": 125,  # 125 (snap-in) or WaitToKillServiceTimeout in seconds (OS restart) (003.9)
+    "wait_to_kill_ms": None,  # WaitToKillServiceTimeout (003.8, 003.9); None: the profile's (20,000 ms)
+    "shutdown_unaccepted": 0,  # the last k services do not accept SHUTDOWN (003.8)
     "power_deadline_s": 0,  # UPS: the machine goes off this long after shutdown began (0: mains power)
     "end": "power_off",  # power_off (or restart) | stay (left in the shut-down state)
     "claims": "reported",  # what the model counts as stopped: reported | timeout_is_stopped (a wrong model)
 }
 
-CAP_SNAPIN_S = 125  # 003.9
 
 
 def build(p: Mapping[str, Any]) -> System:
@@ -98,22 +99,26 @@ def build(p: Mapping[str, Any]) -> System:
     n = p["services"]
     cleanup_s = p["cleanup_s"] + (p["backlog_s"] if p["save"] == "at_shutdown" else 0)
     work_u = units(cleanup_s, "cleanup")
-    budget = units(p["budget_s"], "budget_s")
     hint = units(p["wait_hint_s"], "wait_hint_s")
     every = units(p["report_every_s"], "report_every_s")
-    pre_timeout = units(p["preshutdown_timeout_s"], "preshutdown_timeout_s")
-    cap_s = p["cap_s"]
-    cap = -(-cap_s // TIME_UNIT_S)  # the first model instant at or past cap_s (see the docstring)
-    cap_exact = cap_s % TIME_UNIT_S == 0
+    prof = profile(p["windows"])
+    # The documented defaults of the chosen Windows version (model/windows/profiles.py), unless set.
+    pre_timeout = p["preshutdown_timeout_ms"]
+    if pre_timeout is None:
+        pre_timeout = prof.preshutdown_timeout_ms or 0
+    cap = p["wait_to_kill_ms"] if p["wait_to_kill_ms"] is not None else prof.wait_to_kill_ms
+    budget = cap  # 003.8/003.9: at system shutdown the SCM's wait is WaitToKillServiceTimeout
     deadline = units(p["power_deadline_s"], "power_deadline_s")
     ordered = p["order"] == "preshutdown_order"
-    m = System("shutdown", __doc__ or "", parameters=p, time_unit=TIME_UNIT_S)
+    m = System("shutdown", __doc__ or "", parameters=p, time_unit=MS)
 
     # ---- constants
     # PreshutdownOrder lists every service, dependents first; otherwise only the last service
     # (if any) accepts PRESHUTDOWN.
     pre_list = list(range(n - 1, -1, -1)) if ordered else ([n - 1] if p["preshutdown"] != "none" else [])
     gets_pre = [i in pre_list for i in range(n)]
+    # the last ``shutdown_unaccepted`` services never set SERVICE_ACCEPT_SHUTDOWN: no SHUTDOWN for them (003.8)
+    gets_shut = [i < n - p["shutdown_unaccepted"] for i in range(n)]
     hangs = [i == n - 1 and p["preshutdown"] == "never_stops" for i in range(n)]
     deps = {i: [i - 1] for i in range(1, n)} if p["depends"] else {}
     max_allow = max(budget, hint if p["progress_reports"] else 0, pre_timeout)
@@ -121,19 +126,19 @@ def build(p: Mapping[str, Any]) -> System:
     # ---- state variables
     phase = m.enum("phase", Phase, Phase.PRESHUTDOWN, "where system shutdown is")
     svc = [m.enum(f"svc[{i}]", Run, Run.RUNNING, f"where service {i}'s process is") for i in range(n)]
-    work = [m.int(f"work[{i}]", 0, work_u, work_u, f"cleanup (unsaved data) left in service {i}", unit=TIME_UNIT_S)
+    work = [m.int(f"work[{i}]", 0, work_u, work_u, f"cleanup (unsaved data) left in service {i} (ms)", unit=MS)
             for i in range(n)]
     since = [m.int(f"since[{i}]", 0, max_allow + 1, 0,
-                   f"time since service {i} got its control or last reported progress (saturates)",
-                   unit=TIME_UNIT_S)
+                   f"time since service {i} got its control or last reported progress (ms, saturates)",
+                   unit=MS)
              for i in range(n)]
     hinted = [m.bool(f"hinted[{i}]", False, f"service {i} reported STOP_PENDING with a wait hint")
               for i in range(n)] if p["progress_reports"] else None
     given_up = [m.bool(f"given_up[{i}]", False, f"the SCM stopped waiting for service {i} while it was cleaning")
                 for i in range(n)]
-    t_shut = m.int("t_shut", 0, cap, 0, "time since the SHUTDOWN phase began (saturates at the cap)",
-                   unit=TIME_UNIT_S)
-    t = m.int("t", 0, deadline, 0, "time since shutdown began (UPS power)", unit=TIME_UNIT_S) if deadline else None
+    t_shut = m.int("t_shut", 0, cap, 0, "time since the SHUTDOWN phase began (ms, saturates at "
+                   "WaitToKillServiceTimeout)", unit=MS)
+    t = m.int("t", 0, deadline, 0, "time since shutdown began (UPS power, ms)", unit=MS) if deadline else None
 
     # ---- definitions the catalog reads
     def gone(i: int) -> Expr:
@@ -146,7 +151,7 @@ def build(p: Mapping[str, Any]) -> System:
         if gets_pre[i]:
             return pre_timeout  # 003.7: the preshutdown timeout
         if hinted is None:
-            return budget  # 003.8: about 20 s
+            return budget  # 003.8: WaitToKillServiceTimeout, about 20 s by default
         return ite(hinted[i], hint, budget)  # 003.9: the wait hint extends the wait
 
     # Each family of definitions exists only where its subject does (indexed from 0 over the
@@ -159,7 +164,7 @@ def build(p: Mapping[str, Any]) -> System:
         alive = any_of(svc[i] == Run.RUNNING, svc[i] == Run.CLEANING)
         m.define(f"outlives_dependency[{k}]", all_of(alive, any_of(*[svc[j] == Run.STOPPED for j in deps[i]])))
         m.define(f"failed_for_dependency[{k}]", svc[i] == Run.FAILED)
-    for k, i in enumerate([i for i in range(n) if not gets_pre[i]]):
+    for k, i in enumerate([i for i in range(n) if not gets_pre[i] and gets_shut[i]]):
         m.define(f"budget_overrun[{k}]", given_up[i])
     for k, i in enumerate(pre_list):
         m.define(f"preshutdown_received[{k}]", svc[i] != Run.RUNNING)
@@ -172,9 +177,7 @@ def build(p: Mapping[str, Any]) -> System:
                 claimed.append(given_up[i])  # the wrong model: "past its budget" taken as "stopped"
             m.define(f"counted_stopped[{i}]", any_of(claimed))
     m.environment_process("scm", "ups")
-    m.assume(f"the SCM's wait is capped at the first {TIME_UNIT_S} s instant at or past cap_s = {cap_s} s")
-
-    clock = Clock(m, TIME_UNIT_S)
+    clock = Clock(m)
 
     def receive(i: int) -> dict:
         """Service i's handler takes (PRE)SHUTDOWN, starts its cleanup thread, reports, returns."""
@@ -202,10 +205,10 @@ def build(p: Mapping[str, Any]) -> System:
     clock.urgent(a)
 
     # ---- SCM: SHUTDOWN phase, database order, no waiting between services (003.8, 003.11)
-    for i in range(n):
+    for i in [i for i in range(n) if gets_shut[i]]:
         a = m.action("scm_send_shutdown", "scm",
                      guard=[phase == Phase.SHUTDOWN, svc[i] == Run.RUNNING,
-                            *[svc[j] != Run.RUNNING for j in range(i)]],
+                            *[svc[j] != Run.RUNNING for j in range(i) if gets_shut[j]]],
                      update=receive(i), args={"i": i},
                      doc="003.8/003.11: SHUTDOWN in database order, dependencies not considered")
         clock.urgent(a)
@@ -217,7 +220,7 @@ def build(p: Mapping[str, Any]) -> System:
         # time (its stop comes first), so the SCM gives up only on one with cleanup still to do.
         late = all_of(since[i] >= allowance(i), work[i] > 0)
         if not gets_pre[i]:
-            late = any_of(late, all_of(t_shut >= cap, work[i] > 0) if cap_exact else t_shut >= cap)
+            late = any_of(late, all_of(t_shut >= cap, work[i] > 0))
         a = m.action("scm_give_up", "scm",
                      guard=[phase == waiting_phase, svc[i] == Run.CLEANING, ~given_up[i], late],
                      update={given_up[i]: True}, args={"i": i},
@@ -228,7 +231,11 @@ def build(p: Mapping[str, Any]) -> System:
     kill = {} if end_phase == Phase.HALTED else \
         {svc[i]: ite(any_of(svc[i] == Run.RUNNING, svc[i] == Run.CLEANING), Run.KILLED, svc[i]) for i in range(n)}
     a = m.action("scm_complete_shutdown", "scm",
-                 guard=[phase == Phase.SHUTDOWN, *[all_of(svc[i] != Run.RUNNING, settled(i)) for i in range(n)]],
+                 guard=[phase == Phase.SHUTDOWN,
+                        *[all_of(svc[i] != Run.RUNNING, settled(i)) for i in range(n) if gets_shut[i] or gets_pre[i]],
+                        # a service that accepts neither is still running, or already gone
+                        *[any_of(svc[i] == Run.RUNNING, settled(i)) for i in range(n)
+                          if not (gets_shut[i] or gets_pre[i])]],
                  update={phase: end_phase, **kill},
                  doc="every service stopped or was given up on; the machine " +
                      ("stays in its shut-down state: services keep running (003.8)" if end_phase == Phase.HALTED
@@ -274,18 +281,16 @@ def build(p: Mapping[str, Any]) -> System:
 
     # ---- clock
     cleaning = [all_of(svc[i] == Run.CLEANING, work[i] > 0, not hangs[i]) for i in range(n)]
-    waiting = [all_of(svc[i] == Run.CLEANING, ~given_up[i]) for i in range(n)]
     powered = phase != Phase.OFF
-    clock.waits(*waiting)
     for i in range(n):
         clock.countdown(work[i], cleaning[i])
-    upd: dict = {since[i]: ite(svc[i] == Run.CLEANING, min_(since[i] + 1, max_allow + 1), since[i]) for i in range(n)}
-    upd[t_shut] = ite(phase == Phase.SHUTDOWN, min_(t_shut + 1, cap), t_shut)
+        clock.timer(since[i], svc[i] == Run.CLEANING)
+    clock.timer(t_shut, phase == Phase.SHUTDOWN)
     guard = [powered]
     if t is not None:
-        upd[t] = min_(t + 1, deadline)
+        clock.timer(t, True)
         guard.append(t < deadline)  # the UPS fails before more time passes
-    clock.tick(upd, guard)
+    clock.tick(guard)
     for spec in stops:
         m.action(**spec)
     return m

@@ -14,7 +14,7 @@ are overloaded and build expressions.
 from __future__ import annotations
 
 import enum
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from .errors import ModelError
 
@@ -351,13 +351,28 @@ def compile_python(e: Expr) -> Callable[[tuple], Any]:
 
 # ---------------------------------------------------------------- Z3
 
-def to_z3(e: Expr, env: Sequence[Any], width: int) -> Any:
+def to_z3(e: Expr, env: Sequence[Any], width: int, cache: Optional[dict] = None) -> Any:
     """Translate ``e`` into a Z3 term; ``env[i]`` is the Z3 term of variable i.
 
     Integers are ``width``-bit signed bit-vectors: the width is chosen by the
     system from interval analysis so that no sub-expression can overflow, which
-    makes the bit-vector meaning equal to Python's integer meaning.
+    makes the bit-vector meaning equal to Python's integer meaning.  ``cache``
+    (keyed by node identity, for one ``env``) translates a sub-expression shared
+    by several places once -- the clock's distance to the next deadline is
+    read by every timer's update.
     """
+    if cache is None:
+        cache = {}
+    key = id(e)
+    hit = cache.get(key)
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    term = _to_z3(e, env, width, cache)
+    cache[key] = (e, term)
+    return term
+
+
+def _to_z3(e: Expr, env: Sequence[Any], width: int, cache: dict) -> Any:
     import z3
 
     op = e.op
@@ -366,7 +381,7 @@ def to_z3(e: Expr, env: Sequence[Any], width: int) -> Any:
         return z3.BoolVal(v) if e.sort == BOOL else z3.BitVecVal(int(v), width)
     if op == "var":
         return env[e.index]  # type: ignore[attr-defined]
-    a = [to_z3(x, env, width) for x in e.args]
+    a = [to_z3(x, env, width, cache) for x in e.args]
     if op == "not":
         return z3.Not(a[0])
     if op == "and":

@@ -95,6 +95,10 @@ class Action:
     # False for a step that may happen at any moment or never (timing ANY_TIME: an error that may
     # strike): weak fairness never forces it (model/lang/temporal.py).
     fair: bool = True
+    # For a time step whose length depends on the state (the clock jumps to the next deadline): the
+    # milliseconds it lets pass, as an Expr over the state before the step (model/lang/clock.py).
+    elapsed_ms: Optional[Expr] = None
+    _elapsed_fn: Optional[Callable[[State], int]] = field(default=None, repr=False)
     enabled: Callable[[State], bool] = field(default=None, repr=False)  # type: ignore[assignment]
     apply: Callable[[State], State] = field(default=None, repr=False)  # type: ignore[assignment]
 
@@ -104,6 +108,14 @@ class Action:
         if not self.args:
             return self.name
         return f"{self.name}(" + ", ".join(f"{k}={v}" for k, v in self.args.items()) + ")"
+
+    def seconds(self, state: State) -> float:
+        """Model seconds this step lets pass when taken in ``state`` (0 for a zero-time step)."""
+        if self.elapsed_ms is None:
+            return self.duration
+        if self._elapsed_fn is None:
+            self._elapsed_fn = compile_python(self.elapsed_ms)
+        return self._elapsed_fn(state) / 1000.0
 
     def reads(self) -> set[str]:
         return variables(self.guard)
@@ -136,6 +148,9 @@ class System:
         self.time_passes_fn: Optional[Callable[[State], bool]] = None
         self.quiescent_fn: Optional[Callable[[State], bool]] = None
         self.assumptions: list[str] = []
+        self._before_freeze: list[Callable[[], None]] = []
+        self._defined_by: dict[str, str] = {}
+        self.definition_docs: dict[str, str] = {}  # the meaning of a definition, for docs and messages
         self._monitors: list[tuple[VarRef, Callable[["Action"], Any]]] = []
 
     # ------------------------------------------------------------ variables
@@ -192,14 +207,20 @@ class System:
         return self.variables[self[name].index]
 
     # ------------------------------------------------------------ definitions
-    def define(self, name: str, expr: Any, doc: str = "") -> Expr:
+    def define(self, name: str, expr: Any, doc: str = "", by: str = "") -> Expr:
         """Name a derived expression (like a TLA+ operator), e.g. ``all_threads_exited``.
 
         The invariant catalog reads models through these names, so a user's own
         design reuses a catalog entry by defining the names it needs.
         """
         if name in self.definitions:
-            raise ModelError(f"definition {name} is given twice in {self.name}")
+            first = self._defined_by.get(name)
+            raise ModelError(f"definition {name} is given twice in {self.name}" +
+                             (f"; it was first defined by {first}" if first else ""))
+        if by:
+            self._defined_by[name] = by
+        if doc:
+            self.definition_docs[name] = doc
         e = lift(expr)
         self._check_refs(e, f"definition {name}")
         self.definitions[name] = e
@@ -244,6 +265,11 @@ class System:
         self._mutable()
         self._monitors.append((var, update))
 
+    def before_freeze(self, hook: Callable[[], None]) -> None:
+        """Run ``hook()`` at :meth:`freeze`, before anything is compiled, when every action is declared."""
+        self._mutable()
+        self._before_freeze.append(hook)
+
     @property
     def timed(self) -> bool:
         return self.time_passes is not None
@@ -251,7 +277,7 @@ class System:
     # ------------------------------------------------------------ actions
     def action(self, name: str, process: str, guard: Any, update: Mapping[Any, Any],
                args: Optional[Mapping[str, Any]] = None, doc: str = "", duration: float = 0.0,
-               fair: bool = True) -> Action:
+               fair: bool = True, elapsed_ms: Any = None) -> Action:
         """Declare an action: ``process`` may take it when ``guard`` holds; ``update``
         maps variables (refs or names) to their new values, all computed from the
         old state.  Variables not named keep their values."""
@@ -277,7 +303,8 @@ class System:
             upd[vname] = e
         for e in [g, *upd.values()]:
             self._check_refs(e, f"action {name}")
-        act = Action(name, process, g, upd, dict(args or {}), doc, float(duration), len(self.actions), fair=fair)
+        act = Action(name, process, g, upd, dict(args or {}), doc, float(duration), len(self.actions), fair=fair,
+                     elapsed_ms=None if elapsed_ms is None else lift(elapsed_ms))
         if act.label in self._labels:
             raise ModelError(f"action {act.label} is declared twice in {self.name}; give it distinct args or names")
         self._labels.add(act.label)
@@ -309,6 +336,9 @@ class System:
         """Compile every action; afterwards the system cannot change."""
         if self._frozen:
             return self
+        hooks, self._before_freeze = self._before_freeze, []
+        for hook in hooks:
+            hook()  # e.g. the clock's steps into an interval, which read every other step's guard
         if not self.actions:
             raise ModelError(f"{self.name} declares no actions; a system needs at least one")
         for var, make in self._monitors:
@@ -399,3 +429,103 @@ class System:
 
     def describe(self, state: State) -> str:
         return "{" + ", ".join(f"{k}={v}" for k, v in self.as_dict(state).items()) + "}"
+
+    # ------------------------------------------------------------ the design's own properties
+    # A design may state properties of its own besides the catalog's (README, "Your own properties").
+    # They are recorded here; the catalog (properties/catalog) turns them into entries, checks their
+    # ids against its own and their rule numbers against properties/rules.py, and every engine checks
+    # them like catalog entries.
+
+    @dataclass(frozen=True)
+    class Declared:
+        """A property declared by :meth:`System.invariant` or :meth:`System.leads_to`."""
+
+        id: str
+        kind: str  # "invariant" | "leads_to"
+        guarantee: str
+        rules: tuple
+        predicate: Optional[Expr] = None  # invariant: holds in every reachable state
+        trigger: Optional[Expr] = None  # leads_to: after trigger ...
+        goal: Optional[Expr] = None  # ... eventually goal
+        hold: Optional[Expr] = None  # leads_to: the loop of a counterexample satisfies it throughout
+        witness: Optional[Expr] = None  # a state that must be reachable for a verdict to mean anything
+        where: str = ""  # "file.py, line 12": where it was declared, for messages
+
+    _PROPERTY_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,79}")
+
+    @property
+    def declared_properties(self) -> tuple:
+        """The design's own properties (:class:`System.Declared`), in declaration order."""
+        return tuple(self.__dict__.get("_declared_properties", {}).values())
+
+    def invariant(self, id: str, expr: Any, *, guarantee: str, rules: Any = (), witness: Any = None) -> "System.Declared":
+        """Declare a property of this design: ``expr`` holds in every reachable state.
+
+        ``id`` names it (``--property ID``, trace file names) and must differ from every catalog
+        id; ``guarantee`` says it in one sentence; ``rules`` are rule numbers it comes from
+        (``scmcheck list --rules``; none for a design's own requirement); ``witness`` is a state
+        that must be reachable for "proved" to mean anything (None: "no witness given").
+        """
+        return self._declare_property("invariant", id, guarantee, rules, witness, predicate=expr)
+
+    def leads_to(self, id: str, trigger: Any, goal: Any, *, guarantee: str, rules: Any = (), witness: Any = None,
+                 hold: Any = None) -> "System.Declared":
+        """Declare a property of this design: after ``trigger``, eventually ``goal`` (the same state
+        counts), under the fairness and time assumptions of model/lang/temporal.py.
+
+        ``witness`` defaults to ``trigger`` (a leads-to whose trigger never happens is vacuous);
+        ``hold``: an assumption on the loop of a counterexample (default: none).  Other arguments as
+        for :meth:`invariant`.
+        """
+        return self._declare_property("leads_to", id, guarantee, rules, witness, trigger=trigger, goal=goal,
+                                      hold=hold)
+
+    def _declare_property(self, kind: str, pid: Any, guarantee: Any, rules: Any, witness: Any,
+                          **parts: Any) -> "System.Declared":
+        import sys
+
+        self._mutable()
+        caller = sys._getframe(2)
+        where = f"{caller.f_code.co_filename}, line {caller.f_lineno}"
+        if caller.f_code.co_name != "<module>":
+            where += f", in {caller.f_code.co_name}"
+        if not isinstance(pid, str) or not self._PROPERTY_ID.fullmatch(pid):
+            raise ModelError(f"{kind} {pid!r}: a property id is 1 to 80 letters, digits and '_', not starting "
+                             "with a digit (it names trace files), e.g. 'queue_never_overflows'")
+        declared = self.__dict__.setdefault("_declared_properties", {})
+        if pid in declared:
+            raise ModelError(f"property id {pid} is declared twice in {self.name} (first at {declared[pid].where}); "
+                             "give each property its own id")
+        if not isinstance(guarantee, str) or not guarantee.strip():
+            raise ModelError(f"property {pid}: guarantee = {guarantee!r}; say what it guarantees in one sentence, "
+                             "e.g. guarantee=\"The queue never overflows.\"")
+        if isinstance(rules, str):
+            rules = (rules,)
+        if not isinstance(rules, (tuple, list)) or not all(isinstance(r, str) for r in rules):
+            raise ModelError(f"property {pid}: rules = {rules!r} is not a tuple of rule numbers; give e.g. "
+                             "rules=(\"000.3\",), or rules=() (see 'scmcheck list --rules')")
+        exprs = {k: None if v is None else self._condition(v, pid, k) for k, v in parts.items()}
+        if kind == "leads_to" and witness is None:
+            witness = exprs["trigger"]
+        exprs["witness"] = None if witness is None else self._condition(witness, pid, "witness")
+        prop = System.Declared(pid, kind, " ".join(guarantee.split()), tuple(r.strip() for r in rules),
+                               where=where, **exprs)
+        declared[pid] = prop
+        return prop
+
+    def _condition(self, value: Any, pid: str, what: str) -> Expr:
+        """``value`` as a boolean expression over this system's variables, or a one-line ModelError."""
+        fix = "build it from the model's variables and definitions, e.g. m['x'] == 3 or all_of(a, not_(b))"
+        what = "the invariant" if what == "predicate" else what
+        if isinstance(value, bool):
+            raise ModelError(f"property {pid}: {what} is the Python value {value}, not an expression; {fix} "
+                             "(a comparison of plain Python values is computed at once)")
+        if not isinstance(value, Expr):
+            kind = type(value).__name__
+            kind = ("an " if kind[:1].lower() in "aeiou" else "a ") + kind
+            raise ModelError(f"property {pid}: {what} is {kind}, not an expression; {fix}")
+        if value.sort != BOOL:
+            raise ModelError(f"property {pid}: {what} {value} is an integer expression, not a condition; "
+                             f"compare it, e.g. {value} == 0")
+        self._check_refs(value, f"property {pid}: {what}")
+        return value

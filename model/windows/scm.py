@@ -10,17 +10,14 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from ..lang.errors import InputError
+from ..lang.clock import MS, Clock, ms
 from ..lang.expr import Expr, all_of, any_of, implies, ite, min_, substitute
 from ..lang.system import System
 
-# Time is counted in units of TIME_UNIT_S seconds: every documented number the
-# stop protocol needs (30 s handler limit, wait hints in tens of seconds, ~20 s
-# shutdown budget) is a multiple of 10 s, and a coarser clock keeps the
-# exhaustive search small.  Sub-unit latencies are abstracted to zero time
-# (the interleaving of zero-time steps is still explored in full).
-TIME_UNIT_S = 10
+# Durations are whole milliseconds (model/lang/clock.py); the documented numbers are given in
+# seconds here and converted with clock.ms.
 HANDLER_LIMIT_S = 30  # 003.6: the handler must return within 30 seconds
+HANDLER_LIMIT_MS = 30_000
 
 
 class SvcState(enum.IntEnum):
@@ -52,12 +49,9 @@ class Control(enum.IntEnum):
     USER = 8  # user-defined codes 128..255, abstracted to one
 
 
-def units(seconds: int, what: str, where: str = "") -> int:
-    """Seconds -> clock units; a value that is not a multiple of the unit is bad input."""
-    if seconds % TIME_UNIT_S:
-        raise InputError(f"{where}{what} = {seconds} s is not a multiple of the model's {TIME_UNIT_S} s time unit; "
-                         f"use {seconds // TIME_UNIT_S * TIME_UNIT_S} or {(seconds // TIME_UNIT_S + 1) * TIME_UNIT_S}")
-    return seconds // TIME_UNIT_S
+def units(seconds: Any, what: str, where: str = "") -> int:
+    """Seconds (millisecond precision) -> the model's unit, whole milliseconds (clock.ms)."""
+    return ms(seconds, what, where)
 
 
 class ScmStatus:
@@ -66,7 +60,7 @@ class ScmStatus:
     Variables (prefix ``p``, empty for a single service):
       reported        -- last state reported with SetServiceStatus (000.2)
       checkpoint      -- dwCheckPoint of that report (000.4)
-      wait_hint       -- dwWaitHint of that report, in clock units (000.4)
+      wait_hint       -- dwWaitHint of that report, in ms (000.4)
       since_progress  -- time since the last report that showed progress (000.4)
       scm_hang        -- the SCM declared the service hung: a pending state showed
                          no progress within the wait hint (000.5)
@@ -81,13 +75,13 @@ class ScmStatus:
         self.reported = m.enum(f"{prefix}reported", SvcState, init, "state last reported to the SCM")
         self.checkpoint = m.int(f"{prefix}checkpoint", 0, max_checkpoint, init_checkpoint,
                                 "checkpoint of the last report")
-        self.wait_hint = m.int(f"{prefix}wait_hint", 0, max_hint, init_hint, "wait hint of the last report",
-                               unit=TIME_UNIT_S)
+        self.wait_hint = m.int(f"{prefix}wait_hint", 0, max_hint, init_hint, "wait hint of the last report (ms)",
+                               unit=MS)
         self.since_progress = m.int(f"{prefix}since_progress", 0, max_hint + 1, 0,
-                                    "time since the last report showing progress (saturates)", unit=TIME_UNIT_S)
+                                    "time since the last report showing progress (ms, saturates)", unit=MS)
         self.scm_hang = m.bool(f"{prefix}scm_hang", False, "the SCM has declared the service hung")
 
-    def watch(self, actual: Expr) -> None:
+    def watch(self, actual: Expr, exempt: Any = None) -> None:
         """Monitors on every SetServiceStatus the service makes (SCM steps excluded), and the
         definitions the catalog reads about reports (000.2, 003.2):
 
@@ -97,7 +91,9 @@ class ScmStatus:
           SERVICE_STOPPED (and before the SCM started it again);
         * ``state_report_fresh`` (a definition, declared by :meth:`define_freshness` once the
           clock exists).
-        Declare the service's real state first; call once."""
+        Declare the service's real state first; call once.  ``exempt(action)`` True: the step's
+        report is not judged by ``false_report`` (INTERROGATE answers, which repeat the service's
+        own view of its state and are judged by interrogate_reports_current_state, 003.3)."""
         m = self.m
         self.actual = actual
         self.false_report = m.bool(f"{self.prefix}false_report", False,
@@ -111,7 +107,7 @@ class ScmStatus:
 
         m.monitor(self.false_report, lambda act: any_of(self.false_report,
                                                         act.update[rep] != substitute(actual, act.update))
-                  if reports(act) else None)
+                  if reports(act) and not (exempt and exempt(act)) else None)
         m.monitor(self.status_after_stopped,
                   lambda act: any_of(self.status_after_stopped, self.reported == SvcState.STOPPED)
                   if reports(act) else (False if rep in act.update else None))
@@ -142,10 +138,9 @@ class ScmStatus:
         """checkpoint + 1, saturating: a saturated checkpoint shows no progress."""
         return min_(self.checkpoint + 1, self.max_checkpoint)
 
-    def tick(self) -> dict:
-        """What one clock unit does to the SCM's timer: it runs while a state is pending."""
-        return {self.since_progress: ite(self.pending(), min_(self.since_progress + 1, self.max_hint + 1),
-                                         self.since_progress)}
+    def time(self, clock: Clock) -> None:
+        """The SCM's progress timer runs while a state is pending (000.4)."""
+        clock.timer(self.since_progress, self.pending())
 
     def declare_hang(self, process: str = "scm", **args: Any) -> None:
         """The SCM gives up on a pending state that showed no progress in time (000.4, 000.5)."""

@@ -29,15 +29,51 @@ for _p in PROPERTIES:
     CATALOG[_p.id] = _p
 
 
-def get(pid: str) -> Property:
+def get(pid: str, system: object = None) -> Property:
+    """The entry ``pid``: a catalog entry, or (with ``system``) one of that system's own properties."""
+    if system is not None:
+        for p in declared(system):
+            if p.id == pid:
+                return p
     if pid not in CATALOG:
-        raise InputError(f"unknown property {pid!r}; known properties: {', '.join(CATALOG)} (see 'scmcheck list')")
+        own = [p.id for p in declared(system)] if system is not None else []
+        mine = f"; the design's own: {', '.join(own)}" if own else ""
+        raise InputError(f"unknown property {pid!r}; known properties: {', '.join(CATALOG)}{mine} "
+                         "(see 'scmcheck list')")
     return CATALOG[pid]
 
 
 def applicable(system: object) -> list[Property]:
-    """Every entry that applies to ``system`` (it has every name the entry reads), in catalog order."""
-    return [p for p in PROPERTIES if p.applies(system)]  # type: ignore[arg-type]
+    """Every entry that applies to ``system`` (it has every name the entry reads), in catalog order,
+    then the system's own properties (:func:`declared`) in declaration order."""
+    return [p for p in PROPERTIES if p.applies(system)] + declared(system)  # type: ignore[arg-type]
+
+
+def declared(system: object) -> list[Property]:
+    """The properties ``system`` declares itself (``System.invariant``, ``System.leads_to``) as entries.
+
+    InputError (one line, naming the id and where it was declared) for an id that is also a catalog
+    id, or a rule number that properties/rules.py does not know.
+    """
+    from ..rules import MODEL_SANITY, rule
+    from .entry import from_declared
+
+    out = []
+    for decl in getattr(system, "declared_properties", ()):
+        if decl.id in CATALOG:
+            raise InputError(f"{decl.where}: property id {decl.id} is already a catalog property "
+                             f"({CATALOG[decl.id].kind}, rules {', '.join(CATALOG[decl.id].rules)}); give the "
+                             "design's own property another id (see 'scmcheck list')")
+        for number in decl.rules:
+            if number == MODEL_SANITY:
+                continue
+            try:
+                rule(number)
+            except InputError as exc:
+                raise InputError(f"{decl.where}: property {decl.id}: {exc}; 'scmcheck list --rules' lists "
+                                 "them (or give rules=() for a requirement of the design's own)") from None
+        out.append(from_declared(system, decl))  # type: ignore[arg-type]
+    return out
 
 
 def register(prop: Property) -> Property:

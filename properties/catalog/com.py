@@ -68,9 +68,11 @@ PROPERTIES: list[Property] = [
         "No client ever holds an IClassFactory or an instance that belongs to a server process that has exited.",
         ("004.8", "004.4", "004.6"),
         predicate=_not("client_holds_disconnected", "client_never_holds_disconnected_object"),
-        witness=_d("client_served_by_relaunched_server", "client_never_holds_disconnected_object"),
-        witness_doc="a client holds a class factory from the server process the SCM relaunched",
-        needs=("client_holds_disconnected", "client_served_by_relaunched_server"),
+        # Witness: a server process that served an activation exits -- the subject of a disconnection
+        # (it needs no second process, so it means the same whatever the cut-off on processes).
+        witness=_d("served_server_exited", "client_never_holds_disconnected_object"),
+        witness_doc="a server process that served an activation has exited",
+        needs=("client_holds_disconnected", "served_server_exited"),
         # 004.8 (COM's implicit LockServer around a marshaled IClassFactory) is on the helpers
         # page; LockServer's page on why every lock must be counted.
         sources=(HELPERS, LOCK_SERVER, CO_RELEASE_SERVER_PROCESS),
@@ -83,9 +85,11 @@ PROPERTIES: list[Property] = [
         "server process started by the SCM.",
         ("004.3", "004.4", "004.5"),
         predicate=_not("activation_after_shutdown_decision", "no_activation_after_shutdown_decision"),
-        witness=_d("server_relaunched", "no_activation_after_shutdown_decision"),
-        witness_doc="the SCM started a second server process for an activation",
-        needs=("activation_after_shutdown_decision", "server_relaunched"),
+        # Witness: some process commits to exit (the decision the entry is about; it needs no second
+        # process, so it means the same whatever the cut-off on processes).
+        witness=_d("shutdown_decided", "no_activation_after_shutdown_decision"),
+        witness_doc="a server process committed to exit",
+        needs=("activation_after_shutdown_decision", "shutdown_decided"),
         # The harm 004.3-004.5 describe is an activation handed out by a process that will not
         # honour it.  A server that re-checks its counts after revoking and stays alive (004.4's
         # classic fix) has not committed yet: it honours what it serves in between.
@@ -125,6 +129,32 @@ PROPERTIES: list[Property] = [
         # the server must start its cleanup).
         sources=(HELPERS, CO_RELEASE_SERVER_PROCESS, CO_SUSPEND_CLASS_OBJECTS, CO_ADDREF_SERVER_PROCESS,
                  LOCK_SERVER),
+    ),
+    Property(
+        "activation_eventually_served",
+        "A client's activation request (CoGetClassObject or CoCreateInstance) is eventually served by some "
+        "server process -- the running one, or one the SCM starts when the running one has suspended or "
+        "revoked its class objects -- unless the client dies first.  A run in which the request waits only "
+        "because the model's cut-off on server processes is used up is not a counterexample (the cut-off is "
+        "stated with the verdict).",
+        ("004.3", "004.5"),
+        kind="leads_to",
+        # Client 0's request (the clients are identical, so any client's starvation is client 0's
+        # under a renaming); goal: it holds what it asked for, or died; hold: the loop of a
+        # counterexample never waits only on the cut-off (otherwise the last allowed process
+        # exiting would look like a server that never answers).
+        trigger=_d("activation_requested", "activation_eventually_served"),
+        eventually=_d("activation_served", "activation_eventually_served"),
+        hold=_d("activation_not_cut_off", "activation_eventually_served"),
+        witness=_d("activation_served_to_client", "activation_eventually_served"),
+        witness_doc="a client was served an activation",
+        needs=("activation_requested", "activation_served", "activation_not_cut_off",
+               "activation_served_to_client"),
+        # 004.3 (an activation that finds the class objects revoked: the SCM starts a new process),
+        # 004.5 (suspended at zero: new activations go to a new process); CoResumeClassObjects lets
+        # activations in again; REGCLS_SUSPENDED without it leaves them waiting.
+        sources=(HELPERS, CO_RELEASE_SERVER_PROCESS, CO_SUSPEND_CLASS_OBJECTS, CO_RESUME_CLASS_OBJECTS,
+                 CO_REGISTER_CLASS_OBJECT),
     ),
     Property(
         "started_server_accepts_activations",

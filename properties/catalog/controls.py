@@ -17,12 +17,9 @@ from scmcheck.model.lang.expr import all_of, not_
 from scmcheck.model.lang.system import System
 from scmcheck.model.windows.scm import Control
 
-from .entry import Property
+from .entry import Property, time_units
 from .service import CONTROL_HANDLER, CONTROL_SERVICE, HANDLER_EX, SERVICE_STATUS, SET_SERVICE_STATUS
 
-
-def _units(m: System, seconds: int) -> int:
-    return seconds // int(m.time_unit or 1)
 
 
 PROPERTIES: list[Property] = [
@@ -78,7 +75,7 @@ PROPERTIES: list[Property] = [
         "STOPPED within the handler's 30 s, from any thread (the hand-off of Go's x/sys/svc and .NET's "
         "ServiceBase is correct), and never reports RUNNING or PAUSED again.",
         ("003.4", "003.6"),
-        lambda m: all_of(m["stop_unacked"] <= _units(m, 30), not_(m["resumed_after_stop"])),
+        lambda m: all_of(m["stop_unacked"] <= time_units(m, 30), not_(m["resumed_after_stop"])),
         lambda m: m["stop_delivered"],
         "the handler has taken a STOP",
         needs=("stop_unacked", "resumed_after_stop", "stop_delivered"),

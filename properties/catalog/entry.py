@@ -50,9 +50,15 @@ class Property:
     hold: Optional[Read] = None
     needs: tuple = ()
     sources: tuple = ()
+    # A design's own property (System.invariant / System.leads_to): the System that declared it and
+    # where; it applies to that System only.  None for the catalog's entries.
+    owner: Optional[System] = None
+    declared_at: str = ""
 
     def missing(self, system: System) -> list[str]:
         """The names in ``needs`` that ``system`` lacks (empty: the entry applies)."""
+        if self.owner is not None:
+            return [] if system is self.owner else [f"the model that declares it ({self.owner.name})"]
         if self.kind == "time_lock":
             return [] if system.timed else ["a clock (the model has no time)"]
         out = []
@@ -89,9 +95,38 @@ class Property:
             raise ModelError(f"property {self.id} does not apply to model {system.name}: {exc}") from None
 
 
+def from_declared(system: System, decl: System.Declared) -> Property:
+    """A design's own property (``System.invariant``, ``System.leads_to``) as an entry for ``system``."""
+    lt = decl.kind == "leads_to"
+    return Property(decl.id, decl.guarantee, decl.rules,
+                    predicate=None if lt else (lambda m: decl.predicate),
+                    witness=None if decl.witness is None else (lambda m: decl.witness),
+                    witness_doc="" if decl.witness is None else f"{decl.witness}",
+                    kind=decl.kind,
+                    trigger=(lambda m: decl.trigger) if lt else None,
+                    eventually=(lambda m: decl.goal) if lt else None,
+                    hold=None if decl.hold is None else (lambda m: decl.hold),
+                    owner=system, declared_at=decl.where)
+
+
 def witness_goal(goal: Goal) -> Goal:
     """'The witness is unreachable' as an invariant: a violation of it is the witness trace."""
     return Goal(f"{goal.id}.witness", goal.rules, invariant=not_(goal.witness))
+
+
+def time_units(m: System, seconds: float) -> int:
+    """A documented duration in seconds in ``m``'s time unit (milliseconds for a model with a
+    Clock, model/lang/clock.py); a model without a unit counts seconds."""
+    return int(round(seconds / (m.time_unit or 1)))
+
+
+def optional(m: System, name: str) -> Expr:
+    """A definition that only some models have, read as false where absent.  Used only for names
+    that *excuse* a run (``powered_off``: system shutdown killed the service), never for the subject
+    of an entry, so a missing name cannot make an entry hold."""
+    from scmcheck.model.lang.expr import lift
+
+    return m.definitions[name] if name in m.definitions else lift(False)
 
 
 def read(m: System, name: str) -> Expr:

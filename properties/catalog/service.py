@@ -11,7 +11,7 @@ from scmcheck.model.lang.expr import Expr, all_of, any_of, not_
 from scmcheck.model.lang.system import System
 from scmcheck.model.windows.scm import HANDLER_LIMIT_S, PENDING, SvcState
 
-from .entry import Property, read
+from .entry import Property, optional, read, time_units
 
 SET_SERVICE_STATUS = "https://learn.microsoft.com/windows/win32/api/winsvc/nf-winsvc-setservicestatus"
 SERVICE_STATUS = "https://learn.microsoft.com/windows/win32/api/winsvc/ns-winsvc-service_status"
@@ -19,14 +19,12 @@ HANDLER_EX = "https://learn.microsoft.com/windows/win32/api/winsvc/nc-winsvc-lph
 CONTROL_SERVICE = "https://learn.microsoft.com/windows/win32/api/winsvc/nf-winsvc-controlservice"
 MULTITHREADED = "https://learn.microsoft.com/windows/win32/services/multithreaded-services"
 CONTROL_HANDLER = "https://learn.microsoft.com/windows/win32/services/service-control-handler-function"
+SERVICE_MAIN = "https://learn.microsoft.com/windows/win32/api/winsvc/nc-winsvc-lpservice_main_functionw"
 
 
 def _reported(m: System) -> Expr:
     return m["reported"]
 
-
-def _units(m: System, seconds: int) -> int:
-    return seconds // int(m.time_unit or 1)
 
 
 PROPERTIES: list[Property] = [
@@ -66,7 +64,7 @@ PROPERTIES: list[Property] = [
         "handler_returns_within_30s",
         f"The control handler returns within {HANDLER_LIMIT_S} seconds of being called.",
         ("003.6", "000.1"),
-        lambda m: m["handler_elapsed"] <= _units(m, HANDLER_LIMIT_S),
+        lambda m: m["handler_elapsed"] <= time_units(m, HANDLER_LIMIT_S),
         lambda m: read(m, "handler_called"),
         "the handler has been called",
         needs=("handler_elapsed", "handler_called"),
@@ -94,6 +92,17 @@ PROPERTIES: list[Property] = [
         sources=(SET_SERVICE_STATUS, MULTITHREADED),
     ),
     Property(
+        "no_exit_before_stopped",
+        "The service process exits (ServiceMain returns and the process ends, or it crashes) only after "
+        "the service has reported SERVICE_STOPPED.",
+        ("000.3", "000.5"),
+        lambda m: not_(m["exited_before_stopped"]),
+        lambda m: m["process_exited"],
+        "the service process exited",
+        needs=("exited_before_stopped", "process_exited"),
+        sources=(SERVICE_MAIN, SET_SERVICE_STATUS, MULTITHREADED),
+    ),
+    Property(
         "stop_reaches_stopped",
         "After the SCM sends an accepted SERVICE_CONTROL_STOP, the service eventually reports "
         "SERVICE_STOPPED (until the SCM starts it again).",
@@ -102,7 +111,8 @@ PROPERTIES: list[Property] = [
         witness_doc="the SCM has sent STOP",
         kind="leads_to",
         trigger=lambda m: m["stop_sent"],
-        eventually=lambda m: _reported(m) == SvcState.STOPPED,
+        # a machine that powered off under the service (system shutdown) ends its lifecycle too
+        eventually=lambda m: any_of(_reported(m) == SvcState.STOPPED, optional(m, "powered_off")),
         needs=("stop_sent", "reported"),
         sources=(CONTROL_HANDLER, MULTITHREADED, CONTROL_SERVICE),
     ),
@@ -114,7 +124,8 @@ PROPERTIES: list[Property] = [
         witness_doc="the service reported START_PENDING",
         kind="leads_to",
         trigger=lambda m: _reported(m) == SvcState.START_PENDING,
-        eventually=lambda m: any_of(_reported(m) == SvcState.RUNNING, _reported(m) == SvcState.STOPPED),
+        eventually=lambda m: any_of(_reported(m) == SvcState.RUNNING, _reported(m) == SvcState.STOPPED,
+                                    optional(m, "powered_off")),
         needs=("reported",),
         sources=(SERVICE_STATUS, SET_SERVICE_STATUS),
     ),

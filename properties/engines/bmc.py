@@ -143,11 +143,12 @@ class _Unrolling:
         # so they can never alias a state variable's term "name@k".
         sel = [z3.Bool(f"#take[{a.label}]@{k - 1}") for a in self.system.actions]
         self.chosen.append(sel)
+        cache: dict = {}  # one translation of each shared sub-expression over state k-1
         for lit, act in zip(sel, self.system.actions):
-            eqs = [to_z3(act.guard, prev, self.width)]
+            eqs = [to_z3(act.guard, prev, self.width, cache)]
             for var, old, new in zip(self.system.variables, prev, cur):
                 e = act.update.get(var.name)
-                eqs.append(new == (old if e is None else to_z3(e, prev, self.width)))
+                eqs.append(new == (old if e is None else to_z3(e, prev, self.width, cache)))
             self.solver.add(z3.Implies(lit, z3.And(eqs)))
         self.solver.add(z3.PbEq([(lit, 1) for lit in sel], 1))
 
@@ -443,16 +444,33 @@ def _depth(unroll: _Unrolling, goals: Sequence[Goal], open_: list[int], k: int, 
         if r != z3.sat:
             _unknown(goals, open_, results, k, tick, solver.reason_unknown())
             return []
+    # Invariants: their "bad at step k" literals, and one query for all of them first -- at most depths
+    # none is violated, and one unsat answer then replaces a solver call per goal.
+    bad = {}
+    for i in open_:
+        if goals[i].kind == "invariant":
+            bad[i] = z3.Bool(f"#bad[{i}:{goals[i].id}]@{k}")
+            solver.add(z3.Implies(bad[i], z3.Not(unroll.pred(goals[i].invariant, k))))
+    if len(bad) > 1:
+        any_bad = z3.Bool(f"#anybad@{k}")
+        solver.add(z3.Implies(any_bad, z3.Or(list(bad.values()))))
+        if deadline.solve(solver, any_bad) == z3.unsat:
+            bad_free = set(bad)
+        else:
+            bad_free = set()
+    else:
+        bad_free = set()
     for i in list(open_):
         g = goals[i]
+        if i in bad_free:
+            continue  # no invariant is violated at depth k (the batched query above)
         if g.kind == "time_lock":
             r = _time_lock_step(system, g, locks[i], k, results, i, tick)
         else:
             if g.kind == "leads_to":
                 lit, ways = lassos[i].query(k)
             else:
-                lit, ways = z3.Bool(f"#bad[{i}:{g.id}]@{k}"), None
-                solver.add(z3.Implies(lit, z3.Not(unroll.pred(g.invariant, k))))
+                lit, ways = bad[i], None
             r = deadline.solve(solver, lit)
             if r == z3.sat:
                 model = solver.model()
