@@ -264,10 +264,10 @@ def _from_toml(path: Path) -> Design:
     for key, value in data.items():
         where = f"{path}: field '{key}'"
         knob = family.knob(key, where)
-        want = {"int": int, "bool": bool, "choice": str}[knob.kind]
-        if not isinstance(value, want) or (knob.kind == "int" and isinstance(value, bool)):
-            hint = {"int": " (a number, without quotes)", "bool": " (without quotes)",
-                    "choice": " (a string, in quotes)"}[knob.kind]
+        want = {"int": int, "seconds": (int, float), "bool": bool, "choice": str}[knob.kind]
+        if not isinstance(value, want) or (knob.kind in ("int", "seconds") and isinstance(value, bool)):
+            hint = {"int": " (a number, without quotes)", "seconds": " (a number of seconds, without quotes)",
+                    "bool": " (without quotes)", "choice": " (a string, in quotes)"}[knob.kind]
             raise InputError(f"{where} {_is(value)}; use {knob.expected()}{hint}")
         settings[key] = value
     family.parameters(settings, str(path))  # validate now, so errors name the file

@@ -90,6 +90,18 @@ def _applies_to(design: str, parameters: str) -> tuple:
 
 def _knob_ok(knob: Any, value: Any) -> bool:
     """The documented rule for a knob value (a CLI string is read as Knob does: int(), true/false/yes/no/1/0)."""
+    if knob.kind == "seconds":  # seconds with at most millisecond precision (model/lang/designs.py)
+        import math
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                return False
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return False
+        return knob.lo <= value <= knob.hi and abs(round(value * 1000) - value * 1000) <= 1e-6 * max(1.0, value * 1000)
+    if value is None and knob.default is None:
+        return True  # "the profile's default"
     if isinstance(value, str):
         if knob.kind == "int":
             try:
@@ -114,6 +126,9 @@ def _valid_values(knob: Any) -> list:
         return list(knob.choices)
     if knob.kind == "bool":
         return [True, False]
+    if knob.kind == "seconds":  # a few, with fractions: the range has a value per millisecond
+        return sorted({knob.lo, knob.hi, (knob.lo + knob.hi) // 2, round(knob.lo + 1.5, 3) if knob.lo + 1.5 <= knob.hi
+                       else knob.hi})
     return list(range(knob.lo, knob.hi + 1, knob.multiple_of)) if knob.lo % knob.multiple_of == 0 else \
         [v for v in range(knob.lo, knob.hi + 1) if v % knob.multiple_of == 0]
 
@@ -253,9 +268,12 @@ def _bad_knob_value(rng: Random, knob: Any, typed: bool) -> Any:
     """A wrong-typed (``typed``) or wrong-valued value for a TOML knob."""
     if typed:
         want = {"int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+                "seconds": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
                 "bool": lambda v: isinstance(v, bool), "choice": lambda v: isinstance(v, str)}[knob.kind]
-        if knob.kind == "int":
+        if knob.kind == "int" and knob.default is not None:
             extra = [str(knob.default), f"{knob.default}.0", float(knob.default)]
+        elif knob.kind in ("int", "seconds"):
+            extra = ["1", "x", [1]]
         else:
             extra = ["true", "false", 0, 1, "yes"] if knob.kind == "bool" else [0, True, list(knob.choices)]
         return other_than(rng, lambda: rng.choice(WRONG_SCALARS + extra),
@@ -266,6 +284,10 @@ def _bad_knob_value(rng: Random, knob: Any, typed: bool) -> Any:
                           lambda v: v not in knob.choices)
     if knob.kind == "bool":  # a boolean has no out-of-range value: a wrong type instead
         return rng.choice([0, 1, "true", "no", 2.0])
+    if knob.kind == "seconds":
+        return other_than(rng, lambda: rng.choice([knob.lo - 1, knob.hi + rng.randint(1, 1000), -0.5, 0.0005,
+                                                   knob.lo + 0.0001, float("inf"), float("nan")]),
+                          lambda v: not _knob_ok(knob, v))
     return other_than(rng, lambda: rng.choice([
         knob.lo - rng.randint(1, 1000), knob.hi + rng.randint(1, 1000), -rng.randint(1, 10**6),
         rng.randint(10**12, 10**18), -(2**63), 2**64, knob.lo + 1, knob.hi - 1, knob.lo + rng.randint(1, 9)]),
@@ -369,7 +391,7 @@ def gen_toml(rng: Random, force: Optional[str] = None) -> Case:
         put(knob.name, _bad_knob_value(rng, knob, typed=op == "knob-type"))
         must.append(knob.name)
     elif op == "digits":
-        knob = rng.choice([k for k in family.knobs if k.kind == "int"])
+        knob = rng.choice([k for k in family.knobs if k.kind in ("int", "seconds")])
         put(knob.name, Raw(rng.choice("123456789") + "".join(rng.choice(string.digits)
                                                              for _ in range(rng.randint(4400, 6000)))))
     elif op == "cross-knob":
@@ -1175,7 +1197,8 @@ def _trace_mutation(rng: Random, data: dict) -> tuple:
             if how == "range":
                 value = _bad_knob_value(rng, knob, typed=False)
             else:  # a JSON value of a type the knob never takes (strings are read as on the command line)
-                value = rng.choice([1.5, float(knob.default), True, None, False] if knob.kind == "int" else
+                value = rng.choice([1.5, float(knob.default or 0) + 0.5, True, False] if knob.kind == "int" else
+                                   ["x", True, [1], {}] if knob.kind == "seconds" else
                                    [0, 1, 1.0, None, 2] if knob.kind == "bool" else [0, True, None, 1.5])
             if knob.kind == "bool" and how == "range":
                 value = rng.choice(["maybe", 2, None])
