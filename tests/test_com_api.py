@@ -380,7 +380,7 @@ DESIGN_8 = EXAMPLES / "create_instance_race.py"
 
 
 @pytest.mark.parametrize("target,violated,vacuous", [
-    (f"{DESIGN_7}:buggy", {"unused_server_exits": 4},
+    (f"{DESIGN_7}:buggy", {"unused_server_exits": 4},  # one client, one class
      {"server_exits_only_when_unused", "client_never_holds_disconnected_object",
       "no_activation_after_shutdown_decision"}),
     (f"{DESIGN_7}:fixed", {}, set()),
@@ -408,6 +408,14 @@ def test_issue_designs_through_the_check(target, violated, vacuous):
         wanted = [g for g in goals if g.id in violated]
         for b in bmc.run(system, wanted, depth=max(violated.values())):
             assert b.verdict.value == "violated" and b.trace.length == violated[b.property], b.property
+
+
+@pytest.mark.parametrize("target", [f"{DESIGN_7}:fixed", f"{DESIGN_8}:fixed"])
+def test_issue_designs_fixed_hold_with_more_clients_and_classes(target):
+    from scmcheck.targets import load
+
+    system = load(target, {"clients": "2", "classes": "2"}).system
+    assert all(v == "proved" for v, _ in _verdicts(system).values())
 
 
 def test_design_8_is_the_preempted_create_instance():

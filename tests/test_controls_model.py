@@ -111,11 +111,24 @@ def test_bmc_agrees_on_every_property(name):
 FUZZ_FAST = ["controls-ignores-interrogate", "controls-no-start-progress", "controls-ignores-stop"]
 
 
+# Violations random search rarely hits, searched for on their own with more runs.  In
+# controls-pause-unreported the hang needs an INTERROGATE between the handler's PAUSE_PENDING and
+# ServiceMain's pause, both at once (the answer re-reports PAUSE_PENDING with the RUNNING report's
+# zero wait hint); with three clock steps to choose from (tick, tick_early, tick_late) the shared
+# search of 300 runs no longer reaches it, and alone it takes some 800 runs (the 10 s clock needed
+# about as many: the shared search used to find it only in its third search).
+FUZZ_ALONE = {("controls-pause-unreported", "pending_progress_within_wait_hint"): 1000}
+
+
 def _fuzz_finds_all(name: str) -> None:
     d = built_in(name)
     m = d.build({})
     wanted = [CATALOG[p].goal(m) for p in d.expect if CATALOG[p].kind == "invariant"]
-    res = fuzz.run(m, wanted, runs=300 if len(wanted) > 2 else 100, depth=30)
+    alone = [g for g in wanted if (name, g.id) in FUZZ_ALONE]
+    shared = [g for g in wanted if g not in alone]
+    res = fuzz.run(m, shared, runs=300 if len(wanted) > 2 else 100, depth=30) if shared else []
+    for g in alone:
+        res += fuzz.run(m, [g], runs=FUZZ_ALONE[(name, g.id)], depth=30)
     assert {r.property for r in res if r.verdict.value == "violated"} == {g.id for g in wanted}
     for r in res:
         assert r.trace.length >= PINNED[name][r.property]

@@ -51,10 +51,11 @@ def build(p):
 
 
 KNOBS = (Knob("factory_locks_module", False, "the class factory takes a module lock for its lifetime"),)
+# One client and one class show it (--param clients=2 --param classes=2 for more).
 buggy = com_design("factory-module-lock", "the class factory holds a module lock: the server never exits when "
-                   "idle (004.2, 004.8)", build, knobs=KNOBS, settings={"factory_locks_module": True}, classes=1,
-                   expect=("unused_server_exits",),
+                   "idle (004.2, 004.8)", build, knobs=KNOBS, settings={"factory_locks_module": True},
+                   clients=1, classes=1, expect=("unused_server_exits",),
                    vacuous=("server_exits_only_when_unused", "client_never_holds_disconnected_object",
                             "no_activation_after_shutdown_decision"))
 fixed = com_design("factory-no-module-lock", "the class factory does not count; COM's implicit LockServer "
-                   "covers a marshaled factory (004.8)", build, knobs=KNOBS, classes=1)
+                   "covers a marshaled factory (004.8)", build, knobs=KNOBS, clients=1, classes=1)
