@@ -136,11 +136,6 @@ def ms(seconds: Any, what: str, where: str = "") -> int:
     return int(out)
 
 
-def seconds_text(ms_value: int) -> str:
-    """1500 -> '1.5 s' (for docs and messages)."""
-    return f"{ms_value / 1000:g} s"
-
-
 @dataclass
 class _Timer:
     var: VarRef
