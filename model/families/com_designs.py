@@ -193,7 +193,8 @@ DESIGNS = [
            "accepting nothing, so no activation is ever served and it never leaves (it was labelled "
            "suspended_server_cleans_up_promptly, which started_server_accepts_activations and "
            "unused_server_exits replace); a client's activation waits forever (activation_eventually_served: the "
-           "class objects are registered, not withdrawn, so the SCM starts no other process).  Every entry about what clients and activations do is vacuous "
+           "class objects are registered, not withdrawn, so the SCM starts no other process).  "
+           "Every other entry about what clients and activations do is vacuous "
            "here, and is labelled so: no client ever reaches the server, so they have nothing to judge.",
            fixed=("suspended_registration", "resume"),
            vacuous=("server_exits_only_when_unused", "client_never_holds_disconnected_object",

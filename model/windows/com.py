@@ -807,7 +807,8 @@ class ComSide:
                 m.action("client_release_disconnected", f"client{k}",
                          guard=[alive(k), ex, in_call(k), any_of(inst == s, fac == s)],
                          update={inst: ite(inst == s, 0, inst), fac: ite(fac == s, 0, fac),
-                                 lk: ite(fac == s, False, lk), **({made: ite(fac == s, False, made)} if made is not None else {})},
+                                 lk: ite(fac == s, False, lk),
+                                 **({made: ite(fac == s, False, made)} if made is not None else {})},
                          args={"k": k, "s": s}, fair=False,
                          doc="the client releases its proxies into an exited server: the proxy drops them")
                 if self.locks_first:
@@ -826,7 +827,8 @@ class ComSide:
                 # 004.8's protocol: CreateInstance only once the client holds its own LockServer(TRUE).
                 ctor = code["constructor"][(s, k)]
                 done = {inst: lift(s), **({made: lift(True)} if made is not None else {})}
-                create = [alive(k), fac == s, inst == 0, in_call(k), self.serving(s), *([lk] if self.locks_first else [])]
+                create = [alive(k), fac == s, inst == 0, in_call(k), self.serving(s),
+                          *([lk] if self.locks_first else [])]
                 m.action("client_create_instance", f"client{k}", guard=create,
                          update=self._start("constructor", s, k, ctor, done, whole=True), args={"k": k, "s": s},
                          fair=False, doc="IClassFactory::CreateInstance: the constructor runs and the instance is "
@@ -921,7 +923,8 @@ class ComSide:
         for n in self.SERVERS[1:]:
             m.action("scm_launch_server", "scm",
                      guard=[self.phase[n] == Phase.DOWN, self.phase[n - 1] != Phase.DOWN,
-                            any_of(all_of(wants(c), nobody_accepts(c), self.turns_away(n - 1, c)) for c in self.classes)],
+                            any_of(all_of(wants(c), nobody_accepts(c), self.turns_away(n - 1, c))
+                                   for c in self.classes)],
                      update={self.phase[n]: Phase.INIT}, args={"s": n},
                      doc="004.3/004.5: an activation finds the class objects revoked or suspended; COM returns an "
                          "error and the SCM starts a new server process" +
