@@ -30,30 +30,76 @@ TIME_LOCK_ID = "time_can_advance"
 
 def check(system: Any, goals: Sequence[Goal], engines: Sequence[str],
           options: Optional[Mapping[str, Mapping[str, Any]]] = None,
-          progress: Any = None, on_engine_done: Optional[Callable[[], None]] = None) -> list[Result]:
+          progress: Any = None, on_engine_done: Optional[Callable[[], None]] = None,
+          share: Optional[float] = None) -> list[Result]:
     """One Result per (engine, goal), engines in the order given.
 
     ``options[engine]`` are keyword arguments for that engine's ``run`` (depth,
-    timeout, runs, ...).  Raises whatever the engines raise (ModelError for a
-    malformed model).
+    timeout, runs, ...).  ``share`` (seconds; None: every engine checks every
+    goal in full, a cross-check): an engine that takes a ``timeout`` spends at
+    most ``share`` seconds on the goals an earlier engine has already settled
+    (proved, violated or vacuous); the goals it did not finish in that time get
+    the verdict ``settled``, naming the engine that settled them.  Raises
+    whatever the engines raise (ModelError for a malformed model).
     """
     system.freeze()
     options = options or {}
     results: list[Result] = []
+    decided: dict[int, Result] = {}  # goal index -> the first result that settled it
     for name in engines:
-        searches = [g for g in goals if g.witness is not None]
-        witness_goals = [Goal(f"{g.id}.witness", g.rules, invariant=not_(g.witness)) for g in searches]
-        out = ENGINES[name].run(system, list(goals) + witness_goals, progress=progress, **dict(options.get(name, {})))
-        main, found = out[:len(goals)], dict(zip((g.id for g in searches), out[len(goals):]))
-        for goal, res in zip(goals, main):
-            res.kind = goal.kind
-            _witness(res, goal, found.get(goal.id))
-            res.assumptions = assumptions(system, goal, res)
-        results += main
+        opts = dict(options.get(name, {}))
+        later = [i for i in range(len(goals)) if i in decided]
+        if share is None or not later or "timeout" not in opts:
+            out = _run(system, list(goals), name, opts, progress)
+        else:
+            out = _run_shared(system, goals, name, opts, progress, decided, share)
+        for i, r in enumerate(out):
+            if i not in decided and r.verdict in SETTLING:
+                decided[i] = r
+        results += out
         if on_engine_done is not None:
             on_engine_done()
     _time_locks(results)
     return results
+
+
+# The verdicts that settle a property for the engines that come after (``check``'s ``share``).
+SETTLING = (Verdict.PROVED, Verdict.VIOLATED, Verdict.VACUOUS)
+
+
+def _run(system: Any, goals: list[Goal], name: str, opts: dict, progress: Any) -> list[Result]:
+    """One engine on ``goals`` and their witnesses: one Result per goal, witness folded in."""
+    if not goals:
+        return []
+    searches = [g for g in goals if g.witness is not None]
+    witness_goals = [Goal(f"{g.id}.witness", g.rules, invariant=not_(g.witness)) for g in searches]
+    out = ENGINES[name].run(system, goals + witness_goals, progress=progress, **opts)
+    main, found = out[:len(goals)], dict(zip((g.id for g in searches), out[len(goals):]))
+    for goal, res in zip(goals, main):
+        res.kind = goal.kind
+        _witness(res, goal, found.get(goal.id))
+        res.assumptions = assumptions(system, goal, res)
+    return main
+
+
+def _run_shared(system: Any, goals: Sequence[Goal], name: str, opts: dict, progress: Any,
+                decided: dict[int, Result], share: float) -> list[Result]:
+    """``name`` on the goals still open with its full options, then on the settled ones within
+    ``share`` seconds; a settled goal it did not finish gets ``Verdict.SETTLED``."""
+    open_ = [i for i in range(len(goals)) if i not in decided]
+    done = [i for i in range(len(goals)) if i in decided]
+    out: dict[int, Result] = dict(zip(open_, _run(system, [goals[i] for i in open_], name, opts, progress)))
+    limit = share if opts.get("timeout") is None else min(share, opts["timeout"])
+    for i, r in zip(done, _run(system, [goals[i] for i in done], name, {**opts, "timeout": limit}, progress)):
+        if r.extra.get("timed_out"):
+            by = decided[i]
+            got = f"; {r.engine} reached depth {r.bound} in it" if r.bound is not None else ""
+            r.verdict = Verdict.SETTLED
+            r.reason = (f"settled by {by.engine} ({by.verdict.value}); {r.engine} stopped after its share of "
+                        f"{limit:g} s for a settled property{got} (--cross-check: check it in full)")
+            r.extra["settled_by"] = by.engine
+        out[i] = r
+    return [out[i] for i in range(len(goals))]
 
 
 def _witness(res: Result, goal: Goal, found: Optional[Result]) -> None:

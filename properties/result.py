@@ -17,7 +17,9 @@ class Verdict(str, enum.Enum):
     ``proved`` means the whole reachable state space (for these parameters)
     was searched, or the engine found that no longer path exists; ``vacuous``
     means the property's reachability witness was proved unreachable, so a
-    "proved" would say nothing.
+    "proved" would say nothing; ``settled`` means another engine had already
+    settled the property and this one stopped after its share of the time
+    (properties/check.py), so it says nothing of its own.
     """
 
     VIOLATED = "violated"
@@ -25,6 +27,7 @@ class Verdict(str, enum.Enum):
     PROVED = "proved"
     VACUOUS = "vacuous"
     UNKNOWN = "unknown"
+    SETTLED = "settled"
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class Result:
     assumptions: list = field(default_factory=list)  # what the verdict assumed, in words
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "property": self.property,
             "rules": list(self.rules),
             "engine": self.engine,
@@ -91,4 +94,13 @@ class Result:
             "witness": {"reached": self.witness_steps is not None, "steps": self.witness_steps,
                         "note": self.witness_note or None},
             "assumptions": list(self.assumptions),
+            # how a proof was obtained (pdr's invariant, kind's k) and who settled a "settled" row
+            **{k: self.extra[k] for k in ("invariant", "k", "settled_by") if k in self.extra},
         }
+        # Search figures, for engines that measure them (explicit): states found per second of search,
+        # and the process's peak resident memory in MiB.
+        if self.extra.get("states_per_s") is not None:
+            out["states_per_s"] = self.extra["states_per_s"]
+        if self.extra.get("peak_mib") is not None:
+            out["memory_mib"] = self.extra["peak_mib"]
+        return out

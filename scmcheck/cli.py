@@ -28,11 +28,14 @@ from typing import Any, Callable, Optional, Sequence
 from scmcheck import __version__
 from scmcheck.model.lang.errors import InputError, ScmcheckError
 
-ENGINE_ORDER = ("explicit", "bmc", "fuzz")
+ENGINE_ORDER = ("explicit", "bmc", "fuzz", "kind", "pdr")
+AUTO_ENGINES = ("explicit", "pdr", "kind", "bmc")  # the engines --engine auto may run (properties/portfolio.py)
 EXIT_OK, EXIT_VIOLATION, EXIT_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130
 DEFAULT_OUT = "scmcheck-out"
 DEFAULT_RUNS = 200  # the fuzz engine's own default, for --help
+# --engine all without --timeout: the time the later engines share on properties an earlier engine settled
+CROSS_CHECK_BUDGET_S = 20.0
 
 
 class InternalError(Exception):
@@ -108,10 +111,15 @@ def _parser() -> argparse.ArgumentParser:
     ck = sub.add_parser("check", help="check a design against its properties", parents=[debug],
                         formatter_class=_HelpFormatter)
     ck.add_argument("target", help="built-in design name, design.toml, or file.py:object")
-    ck.add_argument("--engine", default="explicit", choices=(*ENGINE_ORDER, "all"),
-                    help="search engine, or all three in turn (default: %(default)s)")
+    ck.add_argument("--engine", default="auto", choices=("auto", *ENGINE_ORDER, "all"),
+                    help="search engine; auto: explicit, then the unbounded provers on what it leaves open, then "
+                         "bmc for a shorter counterexample; all: every engine in turn (default: %(default)s)")
+    ck.add_argument("--cross-check", action="store_true",
+                    help="with --engine all: every engine checks every property in full (default: an engine "
+                         "spends at most its share of --timeout, or of "
+                         f"{CROSS_CHECK_BUDGET_S:g} s, on a property an earlier engine settled)")
     ck.add_argument("--depth", type=_count("--depth", 0, "20"), metavar="STEPS",
-                    help="search bound in steps, >= 0 (default: explicit unbounded, bmc 30, fuzz 50)")
+                    help="search bound in steps, >= 0 (default: explicit and pdr unbounded, bmc and kind 30, fuzz 50)")
     ck.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="set a design knob; repeatable (default: the design's own settings)")
     ck.add_argument("--property", action="append", default=[], metavar="ID",
@@ -120,8 +128,8 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                     help="folder for counterexample trace files (default: %(default)s)")
     ck.add_argument("--timeout", type=_timeout, metavar="SECONDS",
-                    help="time budget for explicit and bmc, each, > 0 or inf (then: unknown; default: no limit); "
-                         "fuzz is bounded by --runs")
+                    help="time budget for explicit, bmc, kind and pdr, each, > 0 or inf (then: unknown; default: "
+                         "no limit); fuzz is bounded by --runs")
     ck.add_argument("--runs", type=_count("--runs", 1, "500"), metavar="N",
                     help=f"fuzz: random runs per search, >= 1 (default: {DEFAULT_RUNS})")
     ck.add_argument("--seed", type=_seed, metavar="N",
@@ -141,6 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     from scmcheck.docs.command import add_parser as _docs_parser
 
     dc = _docs_parser(sub, [debug], _HelpFormatter, ENGINE_ORDER, _count, _timeout, _seed)
+
     p.set_defaults(commands={"list": ls, "check": ck, "show": sh, "docs": dc})
     return p
 
@@ -380,6 +389,14 @@ def _accepts(func: Callable, name: str) -> bool:
     return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
 
 
+def _share(args: argparse.Namespace, engines: int) -> Optional[float]:
+    """Seconds each engine may spend on properties an earlier one settled (None: in full)."""
+    if args.engine != "all" or getattr(args, "cross_check", False):
+        return None
+    budget = args.timeout if args.timeout is not None else CROSS_CHECK_BUDGET_S
+    return budget / engines
+
+
 def _engine_options(names: Sequence[str], args: argparse.Namespace) -> dict:
     from scmcheck.properties.engines import ENGINES
 
@@ -387,8 +404,8 @@ def _engine_options(names: Sequence[str], args: argparse.Namespace) -> dict:
     for name in names:
         if name == "explicit":
             opts[name] = dict(depth=args.depth, timeout=args.timeout)
-        elif name == "bmc":
-            opts[name] = dict(depth=args.depth if args.depth is not None else ENGINES["bmc"].DEFAULT_DEPTH,
+        elif name in ("bmc", "kind", "pdr"):
+            opts[name] = dict(depth=args.depth if args.depth is not None else ENGINES[name].DEFAULT_DEPTH,
                               timeout=args.timeout)
         else:
             opts[name] = dict(depth=args.depth if args.depth is not None else ENGINES["fuzz"].DEFAULT_DEPTH)
@@ -542,15 +559,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     goals = _select(loaded, args.property)
     from scmcheck.properties.check import check
 
-    engines = ENGINE_ORDER if args.engine == "all" else (args.engine,)
+    engines = ENGINE_ORDER if args.engine == "all" else AUTO_ENGINES if args.engine == "auto" else (args.engine,)
     options = _engine_options(engines, args)
     out = Path(args.out)
     made = _prepare_out(out)  # before the search: a bad --out must not cost a long search
     try:
         progress = TerminalProgress() if (not args.json and sys.stderr.isatty()) else None
+        done = None if progress is None else progress.done
         try:
-            results = check(loaded.system, goals, engines, options, progress=progress,
-                            on_engine_done=None if progress is None else progress.done)
+            if args.engine == "auto":
+                from scmcheck.properties.portfolio import auto
+
+                results = auto(loaded.system, goals, options, progress=progress, on_engine_done=done)
+            else:
+                results = check(loaded.system, goals, engines, options, progress=progress, on_engine_done=done,
+                                share=_share(args, len(engines)))
         finally:
             if progress is not None:
                 progress.done()
@@ -578,6 +601,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     return status
 
 
+def _proof_figure(r: Any) -> str:
+    """How a proof was obtained, in a few words (the reason has the rest)."""
+    if r.states is not None:
+        return f"all {r.states:,} reachable states"
+    if r.extra.get("invariant"):
+        return "inductive invariant (re-checked)"
+    if r.extra.get("k") is not None:
+        return f"{r.extra['k']}-inductive (re-checked)"
+    return f"no run is longer than {r.bound} steps"
+
+
 def print_report(loaded: Any, results: list, status: int, args: Optional[argparse.Namespace] = None) -> None:
     from scmcheck.traces.render import render_text
 
@@ -593,8 +627,7 @@ def print_report(loaded: Any, results: list, status: int, args: Optional[argpars
             kind = "lasso" if r.trace.loop is not None else "trace"
             figures.append(f"{kind} of {r.trace.length} step{'' if r.trace.length == 1 else 's'}")
         elif r.verdict.value == "proved" or (r.verdict.value == "vacuous" and r.states is not None):
-            figures.append(f"all {r.states:,} reachable states" if r.states is not None
-                           else f"no run is longer than {r.bound} steps")
+            figures.append(_proof_figure(r))
         elif r.bound is not None:
             figures.append(f"depth {r.bound}")
         if r.states is not None and r.verdict.value not in ("proved", "vacuous"):
@@ -605,9 +638,16 @@ def print_report(loaded: Any, results: list, status: int, args: Optional[argpars
             figures.append(r.witness_note)
         figures.append(f"{r.seconds:.2f} s")
         print(f"  {r.verdict.value.upper():<9} {r.property:<{pw}}  {r.engine:<8} {', '.join(figures)}")
-        if r.reason and r.verdict.value in ("unknown", "bounded", "vacuous") and last_reason.get(r.engine) != r.reason:
+        if r.reason and r.verdict.value in ("unknown", "bounded", "vacuous", "settled") \
+                and last_reason.get(r.engine) != r.reason:
             print(pad + r.reason)
             last_reason[r.engine] = r.reason
+        for before in r.extra.get("before", ()):
+            print(pad + "after " + before)
+        invariant = r.extra.get("invariant")
+        if invariant and last_reason.get("#invariant") != invariant:
+            print(pad + "inductive invariant: " + invariant)
+            last_reason["#invariant"] = invariant
         assumed = "; ".join(r.assumptions)
         if assumed and r.verdict.value != "violated" and last_assumed.get(r.engine) != assumed:
             print(pad + "assumes: " + assumed)

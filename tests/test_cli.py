@@ -105,7 +105,7 @@ def test_exit_3_when_only_fuzz_and_nothing_found(capsys, tmp_path):
 
 
 def test_explicit_depth_bound_is_bounded_not_proved(capsys, tmp_path):
-    code, out, _ = run(capsys, "check", "service-correct", "--depth", "3", "--json", "--out", str(tmp_path))
+    code, out, _ = run(capsys, "check", "service-correct", "--engine", "explicit", "--depth", "3", "--json", "--out", str(tmp_path))
     results = json.loads(out)["results"]
     # Safety: no violation within 3 steps, never "proved".  Liveness needs the whole graph: unknown,
     # so the run is incomplete (exit 3) rather than reassuring.

@@ -381,7 +381,7 @@ def test_check_help_shows_every_default(capsys):  # noqa: ANN001
     code, out, _ = run(capsys, "check", "--help")
     assert code == 0
     flat = " ".join(out.split())
-    for default in ("(default: explicit)", "(default: explicit unbounded, bmc 30, fuzz 50)",
+    for default in ("(default: auto)", "(default: explicit and pdr unbounded, bmc and kind 30, fuzz 50)",
                     "(default: scmcheck-out)", "default: no limit", "(default: 200)",
                     "(default: every property that applies)", "(default: the design's own settings)",
                     "--seed N fuzz: seed of the random runs (default:"):

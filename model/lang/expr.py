@@ -351,12 +351,13 @@ def compile_python(e: Expr) -> Callable[[tuple], Any]:
 
 # ---------------------------------------------------------------- Z3
 
-def to_z3(e: Expr, env: Sequence[Any], width: int, cache: Optional[dict] = None) -> Any:
+def to_z3(e: Expr, env: Sequence[Any], width: Optional[int], cache: Optional[dict] = None) -> Any:
     """Translate ``e`` into a Z3 term; ``env[i]`` is the Z3 term of variable i.
 
     Integers are ``width``-bit signed bit-vectors: the width is chosen by the
     system from interval analysis so that no sub-expression can overflow, which
-    makes the bit-vector meaning equal to Python's integer meaning.  ``cache``
+    makes the bit-vector meaning equal to Python's integer meaning.  ``width``
+    None: mathematical integers (Z3's Int sort, for the Horn-clause engine).  ``cache``
     (keyed by node identity, for one ``env``) translates a sub-expression shared
     by several places once -- the clock's distance to the next deadline is
     read by every timer's update.
@@ -372,13 +373,15 @@ def to_z3(e: Expr, env: Sequence[Any], width: int, cache: Optional[dict] = None)
     return term
 
 
-def _to_z3(e: Expr, env: Sequence[Any], width: int, cache: dict) -> Any:
+def _to_z3(e: Expr, env: Sequence[Any], width: Optional[int], cache: dict) -> Any:
     import z3
 
     op = e.op
     if op == "const":
         v = e.args[0]
-        return z3.BoolVal(v) if e.sort == BOOL else z3.BitVecVal(int(v), width)
+        if e.sort == BOOL:
+            return z3.BoolVal(v)
+        return z3.IntVal(int(v)) if width is None else z3.BitVecVal(int(v), width)
     if op == "var":
         return env[e.index]  # type: ignore[attr-defined]
     a = [to_z3(x, env, width, cache) for x in e.args]

@@ -6,8 +6,8 @@ never a concrete model.
 
 from __future__ import annotations
 
-from . import bmc, explicit, fuzz
+from . import bmc, explicit, fuzz, kind, pdr
 
-ENGINES = {"explicit": explicit, "bmc": bmc, "fuzz": fuzz}
+ENGINES = {"explicit": explicit, "bmc": bmc, "fuzz": fuzz, "kind": kind, "pdr": pdr}
 
-__all__ = ["ENGINES", "bmc", "explicit", "fuzz"]
+__all__ = ["ENGINES", "bmc", "explicit", "fuzz", "kind", "pdr"]

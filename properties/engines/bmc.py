@@ -100,7 +100,8 @@ class _Deadline:
 class _Unrolling:
     """The unrolled system: state terms per step, indicator literals per step."""
 
-    def __init__(self, system: Any, width: int, deadline: _Deadline) -> None:
+    def __init__(self, system: Any, width: int, deadline: _Deadline, initial: bool = True) -> None:
+        """``initial=False``: state 0 is any state in the variables' ranges (k-induction's step case)."""
         self.system = system
         self.width = width
         self.solver = z3.SolverFor("QF_FD")
@@ -114,6 +115,9 @@ class _Unrolling:
         self._fair_loop: dict[tuple[int, int], Any] = {}
         self._fair_stop: dict[int, Any] = {}
         self.add_state()
+        if not initial:
+            self.solver.add(self.domain(0))
+            return
         for term, var in zip(self.states[0], system.variables):
             self.solver.add(term == self.const(var.init, var))
 
@@ -389,7 +393,7 @@ def run(system: Any, goals: Sequence[Goal], depth: int = DEFAULT_DEPTH, timeout:
         elif g.kind == "time_lock":
             locks[i] = _TimeLocks(unroll, f"{i}:{g.id}", closure_budget)
         open_.append(i)
-    oob = system.unchecked_updates()
+    oob = in_range_unproved(system, unroll.width, unroll.deadline)
     per_depth: list[float] = []
     k = 0
     while True:
@@ -403,6 +407,7 @@ def run(system: Any, goals: Sequence[Goal], depth: int = DEFAULT_DEPTH, timeout:
                 done = "" if k == 0 else "; " + _bounded(g, k - 1, locks.get(i))
                 results[i] = _result(g, Verdict.UNKNOWN, k - 1 if k else None, tick,
                                      reason=f"timeout of {timeout:g} s reached at depth {k}{done}")
+                results[i].extra["timed_out"] = True
             open_ = []
             break
         per_depth.append(time.monotonic() - t0)
@@ -558,6 +563,39 @@ def _unknown(goals: Sequence[Goal], which: Sequence[int], results: dict, k: int,
     for i in which:
         g = goals[i]
         results[i] = _result(g, Verdict.UNKNOWN, k, tick, reason=f"solver answered unknown at depth {k}: {why}")
+
+
+IN_RANGE_QUERY_S = 1.0  # at most this long for in_range_unproved's one query
+
+
+def in_range_unproved(system: Any, width: int, deadline: Optional[_Deadline] = None) -> list:
+    """The (action, variable) updates that may leave the variable's range, unless one query shows that
+    none can from any state inside the ranges (then []: the per-depth check is not needed).  Interval
+    analysis alone cannot see, e.g., that a countdown never passes 0 because time stops there.  The
+    query gets at most :data:`IN_RANGE_QUERY_S` seconds (and never beyond ``deadline``); if it does not
+    answer, every risky update is kept."""
+    risky = system.unchecked_updates()
+    if not risky:
+        return []
+    s = z3.SolverFor("QF_FD")
+    cur = [z3.Bool(f"{v.name}") if v.kind == "bool" else z3.BitVec(f"{v.name}", width) for v in system.variables]
+    one = _Unrolling.__new__(_Unrolling)  # only for const(): no solver state
+    one.width = width
+    for t, v in zip(cur, system.variables):
+        if v.kind != "bool":
+            s.add(t >= one.const(v.lo, v), t <= one.const(v.hi, v))
+    leaves = []
+    for act, var in risky:
+        new = to_z3(act.update[var.name], cur, width)
+        leaves.append(z3.And(to_z3(act.guard, cur, width), z3.Or(new < one.const(var.lo, var), new > one.const(var.hi, var))))
+    s.add(z3.Or(leaves))
+    budget = IN_RANGE_QUERY_S
+    if deadline is not None and deadline.end is not None:
+        budget = min(budget, deadline.end - time.monotonic())
+    if budget <= 0:
+        return risky
+    s.set("timeout", max(1, int(budget * 1000)))
+    return [] if s.check() == z3.unsat else risky
 
 
 def _check_bounds(unroll: _Unrolling, k: int) -> None:

@@ -34,9 +34,9 @@ def add_parser(sub: Any, parents: list, formatter: Any, engines: tuple, count: A
     dc.add_argument("--format", default="html", choices=("html", "markdown"),
                     help="html: a self-contained site; markdown: pages with Mermaid pictures (default: %(default)s)")
     dc.add_argument("--engine", default="explicit", choices=(*engines, "all"),
-                    help="engines for the verdict tables, or all three (default: %(default)s)")
+                    help="engines for the verdict tables, or all of them (default: %(default)s)")
     dc.add_argument("--depth", type=count("--depth", 0, "20"), metavar="STEPS",
-                    help="search bound in steps (default: explicit unbounded, bmc 30, fuzz 50)")
+                    help="search bound in steps (default: explicit and pdr unbounded, bmc and kind 30, fuzz 50)")
     dc.add_argument("--timeout", type=timeout, metavar="SECONDS",
                     help="time budget per engine run, > 0 or inf (default: no limit)")
     dc.add_argument("--runs", type=count("--runs", 1, "500"), metavar="N", help="fuzz: random runs per search")

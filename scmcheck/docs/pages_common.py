@@ -15,7 +15,7 @@ from .document import Bullets, Code, CodeLines, Figure, Heading, Link, Para, Pre
 from .lifecycle_mermaid import render_lifecycle_mermaid
 from .lifecycle_svg import render_lifecycle_svg
 
-ENGINE_ORDER = ("explicit", "bmc", "fuzz")
+ENGINE_ORDER = ("explicit", "bmc", "fuzz", "kind", "pdr")
 KIND_WORDS = {"invariant": "invariant (holds in every reachable state)",
               "leads_to": "eventually (after a trigger, eventually a goal, under fairness)",
               "time_lock": "model sanity (time can always advance)"}
@@ -73,7 +73,7 @@ def joined(items: list, sep: str = ", ") -> list:
 def summary(results: list) -> Optional[str]:
     """One word for several engines' verdicts on one property: the strongest finding."""
     words = [r.verdict.value for r in results]
-    for w in ("violated", "proved", "vacuous", "bounded", "unknown"):
+    for w in ("violated", "proved", "vacuous", "bounded", "unknown", "settled"):
         if w in words:
             return w
     return None

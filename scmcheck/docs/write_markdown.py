@@ -15,7 +15,7 @@ from typing import Any
 from .document import Bullets, Code, CodeLines, Figure, Heading, Link, Page, Para, Pre, Strong, Table, Verdict, When
 from .paths import page_path, relative
 
-MARKS = {"violated": "✗", "proved": "✓", "bounded": "≤", "vacuous": "∅", "unknown": "?", "as labelled": "✓",
+MARKS = {"violated": "✗", "proved": "✓", "bounded": "≤", "vacuous": "∅", "unknown": "?", "settled": "=", "as labelled": "✓",
          "differs from its label": "✗", "keeps it": "✓", "breaks it": "✗", "not settled": "?"}
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
