@@ -1,4 +1,4 @@
-"""The scmcheck command line: list, check, show.
+"""The scmcheck command line: list, check, show, docs, export.
 
 Exit status: 0 no violation found, 1 a violation found, 2 bad input (one line
 on stderr naming the input and what to do), 3 incomplete (some property got no
@@ -149,8 +149,10 @@ def _parser() -> argparse.ArgumentParser:
     from scmcheck.docs.command import add_parser as _docs_parser
 
     dc = _docs_parser(sub, [debug], _HelpFormatter, ENGINE_ORDER, _count, _timeout, _seed)
+    from scmcheck.export import add_parser as _export_parser
 
-    p.set_defaults(commands={"list": ls, "check": ck, "show": sh, "docs": dc})
+    ex = _export_parser(sub, [debug], _HelpFormatter)
+    p.set_defaults(commands={"list": ls, "check": ck, "show": sh, "docs": dc, "export": ex})
     return p
 
 
@@ -815,7 +817,14 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return run(args, ENGINE_ORDER, _engine_options)
 
 
-COMMANDS = {"list": cmd_list, "check": cmd_check, "show": cmd_show, "docs": cmd_docs}
+def cmd_export(args: argparse.Namespace) -> int:
+    """``scmcheck export``: scmcheck/export.py."""
+    from scmcheck.export import run
+
+    return run(args, _params, _select, _usable_file)
+
+
+COMMANDS = {"list": cmd_list, "check": cmd_check, "show": cmd_show, "docs": cmd_docs, "export": cmd_export}
 
 
 if __name__ == "__main__":
