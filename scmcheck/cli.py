@@ -152,7 +152,10 @@ def _parser() -> argparse.ArgumentParser:
     from scmcheck.export import add_parser as _export_parser
 
     ex = _export_parser(sub, [debug], _HelpFormatter)
-    p.set_defaults(commands={"list": ls, "check": ck, "show": sh, "docs": dc, "export": ex})
+    from scmcheck.testing.command import add_parser as _test_parser
+
+    ts = _test_parser(sub, [debug], _HelpFormatter, _count, _seed)
+    p.set_defaults(commands={"list": ls, "check": ck, "show": sh, "docs": dc, "export": ex, "test": ts})
     return p
 
 
@@ -784,6 +787,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else None
     if out is not None:
         _usable_file(out, "-o")
+    from scmcheck.testing.command import is_implementation_trace, show as show_implementation
+
+    if is_implementation_trace(Path(args.trace)):  # a run of real code: scmcheck/testing/command.py
+        return show_implementation(args, _usable_file)
     trace = itf.load(Path(args.trace))
     target = args.target or trace.target
     if not target:
@@ -824,7 +831,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     return run(args, _params, _select, _usable_file)
 
 
-COMMANDS = {"list": cmd_list, "check": cmd_check, "show": cmd_show, "docs": cmd_docs, "export": cmd_export}
+def cmd_test(args: argparse.Namespace) -> int:
+    """``scmcheck test``: scmcheck/testing/command.py."""
+    from scmcheck.testing.command import run
+
+    return run(args)
+
+
+COMMANDS = {"list": cmd_list, "check": cmd_check, "show": cmd_show, "docs": cmd_docs, "export": cmd_export,
+            "test": cmd_test}
 
 
 if __name__ == "__main__":

@@ -1,0 +1,91 @@
+"""``check_implementation``: the Python API behind ``scmcheck test`` (see the package docstring)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+from scmcheck.model.lang.errors import InputError
+from scmcheck.properties.observers import BY_ID
+
+from . import loader, tracefile
+from .report import PropertyResult, Report
+from .run import DEFAULT_CONTROLS, DEFAULT_DEPTH
+from .scheduler import DEFAULT_WATCHDOG_S
+from .search import Stats, make_runner, search
+
+DEFAULT_RUNS = 100
+
+
+def check_implementation(cls_or_target: Union[type, str], runs: int = DEFAULT_RUNS, seed: Optional[int] = None,
+                         depth: int = DEFAULT_DEPTH, properties: Optional[Sequence[str]] = None,
+                         out: Optional[Union[str, Path]] = None, watchdog_s: float = DEFAULT_WATCHDOG_S,
+                         controls: int = DEFAULT_CONTROLS) -> Report:
+    """Search ``runs`` runs of the service for violations of ``properties`` (default: every observer).
+
+    ``cls_or_target``: a ServiceFramework subclass (its module's file is executed afresh under the
+    stand-ins for every run) or ``"FILE.py:Class"``.  ``depth``: scheduling steps per run.  ``out``: a
+    folder for the traces of violations (None: not saved).  InputError (one line) for bad input.
+    """
+    target = loader.load(cls_or_target) if isinstance(cls_or_target, str) else loader.from_class(cls_or_target)
+    props = list(properties) if properties else list(BY_ID)
+    for p in props:
+        if p not in BY_ID:
+            raise InputError(f"--property {p}: not a property scmcheck test observes; use one of {', '.join(BY_ID)}")
+    if runs < 1:
+        raise InputError(f"--runs {runs}: give at least 1")
+    if depth < 1:
+        raise InputError(f"--depth {depth}: give at least 1 scheduling step per run")
+    _probe(target)
+    stats = Stats()
+    found = search(make_runner(target.make_class, depth, controls, watchdog_s), props, runs, seed, stats)
+    by_prop = {f.property: f for f in found}
+    results = []
+    budgets = {"depth": depth, "controls": controls, "watchdog_s": watchdog_s}
+    for p in props:
+        ob = BY_ID[p]
+        f = by_prop.get(p)
+        if f is not None:
+            trace = tracefile.to_trace(f.outcome, target.spec, target.cls_name, p)
+            path = None
+            if out is not None:
+                path = Path(out) / f"{_slug(target.path.stem)}.{target.cls_name}.{p}.impl.itf.json"
+                try:
+                    tracefile.save(trace, f.outcome, path, target.sha256, budgets)
+                except OSError as exc:
+                    raise InputError(f"--out {out}: cannot write the trace ({exc.strerror or exc}); give a "
+                                     "writable folder") from None
+            results.append(PropertyResult(p, ob.rules, "violated", stats.exercised.get(p, 0),
+                                          f.outcome.violation.reason, trace, str(path) if path else None,
+                                          f.first_after_s, f.run_index))
+        elif stats.exercised.get(p):
+            results.append(PropertyResult(p, ob.rules, "passed", stats.exercised[p]))
+        else:
+            results.append(PropertyResult(p, ob.rules, "not exercised"))
+    blocked = None
+    if stats.blocked is not None and stats.blocked.blocked is not None:
+        b = stats.blocked.blocked
+        blocked = f"thread {b.thread} blocked outside the harness (no stand-in call for {b.seconds:g} s " \
+                  f"wall clock) at {b.frame}"
+    return Report(target.spec, target.sha256, stats.runs, stats.steps, stats.seconds, seed, results,
+                  dict(stats.outcomes), blocked, list(stats.errors))
+
+
+def _probe(target: loader.Target) -> None:
+    """Import the module once (in a throwaway run) so bad input is reported before any search."""
+    from .run import Run
+    from .search import Replay
+
+    run = Run(target.make_class, Replay([]), [], depth=1)
+    from . import context
+
+    context.set_active(run)
+    try:
+        target.make_class()
+    finally:
+        context.set_active(None)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)

@@ -1,0 +1,101 @@
+"""What ``check_implementation`` and ``scmcheck test`` return: a verdict per property, traces, figures.
+
+Verdicts (per property, over the runs made):
+
+* ``violated`` -- a run broke it; the shrunk run is its trace.
+* ``passed`` -- no run broke it, and its subject happened in ``exercised``
+  runs.  A search of N runs, not a proof: shown as "no violation in N runs".
+* ``not exercised`` -- no run broke it, but its subject never happened (no
+  INTERROGATE sent, no shutdown), so the runs say nothing about it.
+
+Exit status (``Report.status``): 1 if a property is violated; else 3
+(incomplete) if a property was not exercised or a run was blocked outside the
+harness; else 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+EXIT_OK, EXIT_VIOLATION, EXIT_INCOMPLETE = 0, 1, 3
+
+
+@dataclass
+class PropertyResult:
+    id: str
+    rules: tuple
+    verdict: str  # violated | passed | not exercised
+    exercised: int = 0
+    reason: str = ""
+    trace: Any = None  # scmcheck.traces.Trace of the shrunk run
+    trace_file: Optional[str] = None
+    first_after_s: Optional[float] = None
+    found_in_run: Optional[int] = None
+
+
+@dataclass
+class Report:
+    target: str
+    source_sha256: str
+    runs: int
+    steps: int
+    seconds: float
+    seed: Optional[int]
+    results: list = field(default_factory=list)
+    outcomes: dict = field(default_factory=dict)
+    blocked: Optional[str] = None  # "thread blocked outside the harness ... at file:line ..."
+    errors: list = field(default_factory=list)
+
+    @property
+    def violated(self) -> list:
+        return [r for r in self.results if r.verdict == "violated"]
+
+    @property
+    def status(self) -> int:
+        if self.violated:
+            return EXIT_VIOLATION
+        if self.blocked or any(r.verdict == "not exercised" for r in self.results):
+            return EXIT_INCOMPLETE
+        return EXIT_OK
+
+    def to_json(self) -> dict:
+        return {
+            "target": self.target, "source_sha256": self.source_sha256, "runs": self.runs, "steps": self.steps,
+            "seconds": round(self.seconds, 3), "seed": self.seed, "status": self.status,
+            "outcomes": self.outcomes, "blocked": self.blocked, "errors": self.errors,
+            "results": [{"property": r.id, "rules": list(r.rules), "verdict": r.verdict, "exercised_runs": r.exercised,
+                         "reason": r.reason or None, "trace_steps": r.trace.length if r.trace is not None else None,
+                         "trace_file": r.trace_file, "first_violation_after_s":
+                             None if r.first_after_s is None else round(r.first_after_s, 3)}
+                        for r in self.results],
+        }
+
+    def text(self, rerun: str = "") -> str:
+        from scmcheck.traces.render import render_text
+
+        lines = [f"implementation {self.target}: {self.runs} runs, {self.steps} scheduled steps, "
+                 f"{self.seconds:.2f} s" + (f", seed {self.seed}" if self.seed is not None else "")]
+        width = max((len(r.id) for r in self.results), default=10)
+        for r in self.results:
+            if r.verdict == "violated":
+                detail = f"trace of {r.trace.length} steps, first found after {r.first_after_s:.2f} s"
+                lines.append(f"  VIOLATED       {r.id:<{width}}  {detail}")
+            elif r.verdict == "passed":
+                lines.append(f"  no violation   {r.id:<{width}}  in {self.runs} runs (exercised in {r.exercised})")
+            else:
+                lines.append(f"  NOT EXERCISED  {r.id:<{width}}  its subject never happened in {self.runs} runs")
+        if self.blocked:
+            lines.append(f"  BLOCKED        {self.blocked}")
+        for e in self.errors[:5]:
+            lines.append(f"  raised in the service: {e}")
+        for r in self.violated:
+            lines.append("")
+            lines.append(render_text(r.trace))
+            lines.append(f"  why: {r.reason}")
+            if r.trace_file:
+                lines.append(f"  trace: {r.trace_file}")
+                lines.append(f"  draw it: scmcheck show {r.trace_file} --format svg -o {r.id}.svg")
+            if rerun:
+                lines.append(f"  rerun:   {rerun} --property {r.id}")
+        return "\n".join(lines)

@@ -1,0 +1,356 @@
+"""One run of a service under the controlled scheduler: the host, the SCM, the events.
+
+The host follows pywin32's PythonService.cpp (``service_main`` and
+``dispatchServiceCtrl``), with its two threads as service threads of the run:
+
+* ``ServiceMain``: instantiates the class with ``(service_name,)`` (its
+  ``__init__`` registers the handler through servicemanager), reports
+  START_PENDING (no controls accepted, checkpoint 0, wait hint 5000 ms: the
+  host's ``startingStatus``), calls ``SvcRun()``, and when it returns reports
+  SERVICE_STOPPED (``stoppedStatus``; ``stoppedErrorStatus``,
+  ERROR_SERVICE_SPECIFIC_ERROR with 0x20000001, if SvcRun raised).
+* ``dispatcher``: the process's main thread, inside StartServiceCtrlDispatcher.
+  It calls the registered handler for each control the SCM sends, one at a
+  time (HandlerEx runs on the dispatcher's thread, 003.1): None is NO_ERROR, an
+  exception ERROR_CALL_NOT_IMPLEMENTED, another value that DWORD.  Once the
+  service has reported SERVICE_STOPPED, StartServiceCtrlDispatcher returns and
+  the process exits (ExitProcess ends every other thread: ``process_exited``
+  with the service threads it killed).
+
+The SCM (the harness, lane ``SCM``) sends controls as ControlService allows
+for the last status reported (ControlService page): nothing to a service that
+reported STOPPED or STOP_PENDING, or after a STOP; while START_PENDING only an
+accepted STOP; otherwise INTERROGATE and the accepted codes; one at a time
+(the dispatcher handles one control at a time, so the SCM waits for the
+handler to return).  System shutdown sends SHUTDOWN if accepted, and powers off
+WaitToKillServiceTimeout (20 s) later if the process has not exited (003.8).
+When the run's control budget is spent and the service idles in RUNNING or
+PAUSED with STOP accepted, the SCM sends a final STOP, so every run ends by
+testing the stop.
+
+The run ends at process exit, at the first violation of a searched property,
+when every thread is blocked with no timed wait (*stuck* if the service owes
+the SCM a state change: a pending state or a STOP sent; *idle* otherwise), at
+the step budget (``depth``), or when the watchdog fires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from scmcheck.properties.observers import (CONTROL_INTERROGATE, CONTROL_STOP, LIVENESS_S, PAUSED, RUNNING,
+                                           START_PENDING, STATE_NAMES, STOP_PENDING, STOPPED, Event, Monitor,
+                                           Violation)
+
+from . import context
+from .scheduler import BLOCKED, EXITED, BlockedOutside, Chooser, RunOver, Scheduler, VThread
+
+SERVICE_NAME = "ScmcheckService"
+WAIT_TO_KILL_MS = 20_000  # WaitToKillServiceTimeout default (003.8)
+DEFAULT_DEPTH = 3000  # scheduling steps per run
+DEFAULT_CONTROLS = 4  # controls the SCM may send per run before the final STOP
+HORIZON_MS = 300_000  # virtual time after which the SCM sends the final STOP whatever the budget left
+
+# Control codes (HandlerEx page) and the accept bits that enable them (SERVICE_STATUS page)
+CONTROLS = {1: "STOP", 2: "PAUSE", 3: "CONTINUE", 4: "INTERROGATE", 5: "SHUTDOWN", 6: "PARAMCHANGE",
+            7: "NETBINDADD", 12: "HARDWAREPROFILECHANGE", 13: "POWEREVENT", 14: "SESSIONCHANGE", 15: "PRESHUTDOWN"}
+ACCEPT_STOP, ACCEPT_PAUSE_CONTINUE, ACCEPT_SHUTDOWN = 0x1, 0x2, 0x4
+_OTHER_BY_BIT = ((0x8, 6), (0x10, 7), (0x20, 12), (0x40, 13), (0x80, 14))  # accept bit -> control sent
+ERROR_CALL_NOT_IMPLEMENTED, ERROR_SERVICE_SPECIFIC_ERROR = 120, 1066
+
+
+@dataclass
+class Outcome:
+    """How a run ended and what it saw."""
+
+    outcome: str  # exited | violation | stuck | idle | depth | blocked
+    events: list
+    violation: Optional[Violation] = None
+    blocked: Optional[BlockedOutside] = None
+    exercised: set = field(default_factory=set)
+    choices: list = field(default_factory=list)
+    steps: int = 0
+    errors: list = field(default_factory=list)  # exceptions raised in service threads, as text
+
+
+class Run:
+    """One run (module docstring).  ``make_class`` executes the service's module afresh and returns
+    its class; it is called inside the run so stand-ins made at import belong to it."""
+
+    def __init__(self, make_class: Callable[[], type], chooser: Chooser, properties: list[str],
+                 depth: int = DEFAULT_DEPTH, controls: int = DEFAULT_CONTROLS, watchdog_s: float = 3.0) -> None:
+        self.make_class, self.chooser = make_class, chooser
+        self.sched = Scheduler(watchdog_s)
+        self.sched.on_exit = self._thread_exited
+        self.events: list[Event] = []
+        self.monitor = Monitor(properties, self._violated)
+        self.violation: Optional[Violation] = None
+        self.depth, self.controls_left = depth, controls
+        self.names: dict[str, int] = {}
+        self.thread_counter = 0
+        self.handler: Optional[Callable] = None
+        self.handler_ex = False
+        self.queue: list[tuple[int, int, Any]] = []  # controls sent, not yet taken by the dispatcher
+        self.handler_busy = False
+        self.reported = 0
+        self.accepted = 0
+        self.stop_sent = False
+        self.shutdown_at: Optional[int] = None
+        self.exited = False
+        self.errors: list[str] = []
+        self.choices: list[int] = []
+        self.service: Any = None
+
+    # -------------------------------------------------------------- events
+
+    def emit(self, kind: str, thread: Optional[str] = None, **fields: Any) -> None:
+        ev = Event(len(self.events), kind, self.sched.now_ms, thread or self.who(), fields)
+        self.events.append(ev)
+        self.monitor.feed(ev)
+
+    def _violated(self, v: Violation) -> None:
+        if self.violation is None:
+            self.violation = v
+
+    def who(self) -> str:
+        from .scheduler import me
+
+        vt = me()
+        return vt.name if vt is not None and vt.sched is self.sched else "import"
+
+    def new_name(self, prefix: str) -> str:
+        self.names[prefix] = self.names.get(prefix, 0) + 1
+        return f"{prefix}{self.names[prefix]}"
+
+    def _thread_exited(self, vt: VThread, exc: Optional[BaseException]) -> None:
+        if self.exited:
+            return
+        if exc is not None and not vt.host:
+            self.errors.append(f"{vt.name}: {type(exc).__name__}: {exc}")
+            self.emit("thread_raised", vt.name, error=f"{type(exc).__name__}: {exc}"[:120])
+        self.emit("thread_exited", vt.name, name=vt.name, host=vt.host, _vars={"threads_alive": self._alive(-1)})
+
+    def _alive(self, delta: int = 0) -> int:
+        return sum(1 for t in self.sched.threads if not t.host and t.state != EXITED) + delta
+
+    def thread_started(self, vt: VThread, by: Optional[str] = None) -> None:
+        self.emit("thread_started", by, name=vt.name, host=vt.host,
+                  _vars={} if vt.host else {"threads_alive": self._alive()})
+
+    # -------------------------------------------------------------- called by the stand-ins
+
+    def register_handler(self, handler: Callable, ex: bool) -> None:
+        self.handler, self.handler_ex = handler, ex
+
+    def set_service_status(self, status: tuple) -> None:
+        """SetServiceStatus (SetServiceStatus page): the SCM records the report."""
+        _type, state, accepted, win32_exit, svc_exit, checkpoint, hint = (int(x) for x in status)
+        from .scheduler import me
+
+        vt = me()
+        in_handler = vt.in_handler if vt is not None else 0
+        self.reported, self.accepted = state, accepted
+        self.emit("status_reported", state=state, accepted=accepted, checkpoint=checkpoint, wait_hint_ms=hint,
+                  win32_exit=win32_exit, svc_exit=svc_exit, in_handler=in_handler,
+                  _vars={"reported": STATE_NAMES.get(state, "NONE"), "checkpoint": checkpoint,
+                         "wait_hint_ms": hint, "accepted": accepted})
+        self.sched.pause()
+
+    # -------------------------------------------------------------- the host's threads
+
+    def _service_main(self) -> None:
+        cls = self.service_class
+        raised = False
+        try:
+            self.service = cls((SERVICE_NAME,))
+        except RunOver:
+            raise
+        except Exception as exc:  # noqa: BLE001 - __init__ failing is the host's neverStartedStatus
+            self.errors.append(f"ServiceMain: {cls.__name__}.__init__ raised {type(exc).__name__}: {exc}")
+            self.emit("service_init_failed", error=f"{type(exc).__name__}: {exc}"[:120])
+            self.set_service_status((0x10, STOPPED, 0, ERROR_SERVICE_SPECIFIC_ERROR, 1, 0, 0))
+            return
+        self.set_service_status((0x10, START_PENDING, 0, 0, 0, 0, 5000))
+        try:
+            self.service.SvcRun()
+        except RunOver:
+            raise
+        except Exception as exc:  # noqa: BLE001 - PythonService.cpp: stoppedErrorStatus
+            raised = True
+            self.errors.append(f"ServiceMain: SvcRun raised {type(exc).__name__}: {exc}")
+        self.emit("svcrun_returned", raised=raised)
+        self.set_service_status((0x10, STOPPED, 0, ERROR_SERVICE_SPECIFIC_ERROR if raised else 0,
+                                 0x20000001 if raised else 0, 0, 0))
+
+    def _dispatcher(self) -> None:
+        while True:
+            self.sched.wait_until(lambda: bool(self.queue) or self.reported == STOPPED)
+            if not self.queue:  # STOPPED: StartServiceCtrlDispatcher returns, the process exits
+                self._process_exit("returned")
+                return
+            control, event_type, data = self.queue.pop(0)
+            name = CONTROLS.get(control, str(control))
+            me = self.dispatcher
+            self.handler_busy = True
+            self.emit("handler_entered", control=control, name=name, _reads=("control",),
+                      _vars={"handler": name, "control": "NONE"})
+            start = self.sched.now_ms
+            me.in_handler = control
+            try:
+                if self.handler is None:
+                    result = ERROR_CALL_NOT_IMPLEMENTED
+                else:
+                    args = (control, event_type, data) if self.handler_ex else (control,)
+                    got = self.handler(*args)
+                    result = 0 if got is None else int(got) & 0xFFFFFFFF
+            except RunOver:
+                raise
+            except (TypeError, ValueError, OverflowError) as exc:
+                self.errors.append(f"dispatcher: handler for {name} raised {type(exc).__name__}: {exc}")
+                result = ERROR_CALL_NOT_IMPLEMENTED if not isinstance(exc, (ValueError, OverflowError)) \
+                    else ERROR_SERVICE_SPECIFIC_ERROR
+            except Exception as exc:  # noqa: BLE001 - dispatchServiceCtrl: an exception is ERROR_CALL_NOT_IMPLEMENTED
+                self.errors.append(f"dispatcher: handler for {name} raised {type(exc).__name__}: {exc}")
+                result = ERROR_CALL_NOT_IMPLEMENTED
+            me.in_handler = 0
+            self.handler_busy = False
+            self.emit("handler_returned", control=control, name=name, result=result,
+                      duration_ms=self.sched.now_ms - start, _vars={"handler": "idle"})
+
+    def _process_exit(self, reason: str) -> None:
+        killed = [t.name for t in self.sched.threads if not t.host and t.state != EXITED]
+        if reason == "power_off":
+            killed = [t.name for t in self.sched.threads if t.state != EXITED and t is not self.dispatcher]
+        self.exited = True
+        self.emit("process_exited", "process" if reason == "returned" else "SCM", reason=reason,
+                  killed=", ".join(killed), _vars={"threads_alive": 0})
+
+    # -------------------------------------------------------------- the SCM
+
+    def scm_options(self) -> list[tuple[str, int]]:
+        """What the SCM may do now (module docstring): ``(kind, control)`` pairs."""
+        if self.stop_sent or self.exited or self.handler_busy or self.queue or self.controls_left <= 0:
+            return []
+        state, acc = self.reported, self.accepted
+        if state in (0, STOPPED, STOP_PENDING):
+            return []
+        if state == START_PENDING:
+            return [("control", CONTROL_STOP)] if acc & ACCEPT_STOP else []
+        out = [("control", CONTROL_STOP)] if acc & ACCEPT_STOP else []
+        out.append(("control", CONTROL_INTERROGATE))
+        if acc & ACCEPT_PAUSE_CONTINUE:
+            out += [("control", 2), ("control", 3)]
+        out += [("control", code) for bit, code in _OTHER_BY_BIT if acc & bit]
+        if self.shutdown_at is None and state in (RUNNING, PAUSED):
+            out.append(("shutdown", 5))
+        return out
+
+    def scm_act(self, kind: str, control: int) -> None:
+        if kind == "shutdown":
+            self.shutdown_at = self.sched.now_ms + WAIT_TO_KILL_MS
+            accepts = bool(self.accepted & ACCEPT_SHUTDOWN)
+            self.emit("shutdown_began", "SCM", accepts_shutdown=accepts, _vars={"shutdown": True})
+            self.controls_left = 0  # the system is going down: no more ControlService calls
+            if accepts:
+                self._send(control)
+            return
+        self.controls_left -= 1
+        self._send(control)
+
+    def _send(self, control: int) -> None:
+        self.queue.append((control, 0, None))
+        if control == CONTROL_STOP:
+            self.stop_sent = True
+        self.emit("control_sent", "SCM", control=control, name=CONTROLS.get(control, str(control)),
+                  _vars={"control": CONTROLS.get(control, "OTHER"), **({"stop_sent": True} if control == 1 else {})})
+
+    # -------------------------------------------------------------- the loop
+
+    def execute(self) -> Outcome:
+        context.set_active(self)
+        blocked = None
+        outcome = "exited"
+        try:
+            self.service_class = self.make_class()
+            self.dispatcher = self.sched.spawn("dispatcher", self._dispatcher, daemon=False, host=True)
+            self.thread_started(self.dispatcher, "process")
+            main = self.sched.spawn("ServiceMain", self._service_main, daemon=True, host=False)
+            self.thread_started(main, "process")
+            outcome = self._loop()
+        except BlockedOutside as exc:
+            blocked, outcome = exc, "blocked"
+        finally:
+            self.sched.teardown()
+            context.set_active(None)
+        if self.violation is not None and outcome != "blocked":
+            outcome = "violation"
+        return Outcome(outcome, self.events, self.violation, blocked, self.monitor.exercised(), self.choices,
+                       self.sched.steps, self.errors)
+
+    def _choose(self, n: int, what: str) -> int:
+        if n < 2:
+            return 0
+        i = self.chooser.choose(n, what)
+        self.choices.append(i)
+        return i
+
+    def _loop(self) -> str:
+        s = self.sched
+        while True:
+            if self.violation is not None:
+                return "violation"
+            if self.exited:
+                return "exited"
+            if s.steps >= self.depth:
+                return "depth"
+            if (self.controls_left <= 0 or s.now_ms >= HORIZON_MS) and self._final_stop():
+                continue
+            runnable = s.runnable()
+            # The SCM's options come first: a choice shrinks towards 0, and "the SCM acts now" makes
+            # short runs (a STOP as soon as it may be sent), where "keep running" would let time run on.
+            opts: list[tuple[str, Any]] = [("scm", o) for o in self.scm_options()]
+            opts += [("thread", t) for t in runnable]
+            deadline = s.next_deadline()
+            if self.shutdown_at is not None and not self.exited:
+                deadline = self.shutdown_at if deadline is None else min(deadline, self.shutdown_at)
+            if not runnable and deadline is not None:
+                opts.append(("advance", deadline))
+            if not opts:
+                return self._quiet()
+            kind, x = opts[self._choose(len(opts), "next")]
+            if kind == "thread":
+                s.step(x)
+            elif kind == "advance":
+                s.advance(x)
+                self.emit("time_advanced", "clock", to_ms=x, stuck=False)
+                if self.shutdown_at is not None and s.now_ms >= self.shutdown_at and not self.exited:
+                    self._process_exit("power_off")
+            else:
+                self.scm_act(*x)
+
+    def _final_stop(self) -> bool:
+        """The SCM's closing STOP when the control budget is spent (module docstring)."""
+        if self.stop_sent or self.exited or self.handler_busy or self.queue or self.shutdown_at is not None:
+            return False
+        if self.reported in (RUNNING, PAUSED) and self.accepted & ACCEPT_STOP:
+            self._send(CONTROL_STOP)
+            return True
+        return False
+
+    def _quiet(self) -> str:
+        """Every thread blocked with no timed wait and the SCM done: stuck or idle."""
+        owes = self.stop_sent or self.reported in (0, START_PENDING, STOP_PENDING, 5, 6)
+        if not owes:
+            self.emit("run_ended", "clock", outcome="idle")
+            return "idle"
+        # let time run past every bound, so the observers judge what waiting forever costs
+        to = self.sched.now_ms + int(LIVENESS_S * 1000) + 1000
+        self.sched.advance(to)
+        self.emit("time_advanced", "clock", to_ms=to, stuck=True)
+        self.emit("run_ended", "clock", outcome="stuck")
+        return "stuck"
+
+
+def waiting_on(vt: VThread) -> bool:
+    return vt.state == BLOCKED

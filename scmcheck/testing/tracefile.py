@@ -1,0 +1,192 @@
+"""A run of real code as a Trace (traces/trace.py), saved as ITF and replayed by re-running.
+
+The Trace type was made for model runs: ``scmcheck show`` re-checks a model
+trace by replaying its actions against the rebuilt model.  A run of real code
+has no model to replay against, so an implementation trace is replayed by
+**re-running the service with the recorded choices**: the ITF file keeps,
+under ``#meta.scmcheck.implementation``, the schema version
+(:data:`SCHEMA`), the SHA-256 of the service's source file, the target, the
+run's budgets and every choice the scheduler drew.  :func:`replay` executes
+the service again with those choices (scmcheck/testing/search.py ``Replay``)
+and checks that the same property is violated; a source whose fingerprint
+differs is reported *stale* rather than replayed.
+
+The trace's variables are what the SCM and the harness observe (the last
+status reported, its checkpoint, wait hint and accept mask, the control
+queued, the handler's activity, the service threads alive) and one variable
+per synchronisation object the service made (``ev1``: an event is
+signalled; ``q1``: a queue's length), so cause arrows show *control sent ->
+handler runs* and *event set -> wait returns*.  A step's ``process`` is the
+thread that made it: each real thread gets its own lane; ``SCM``, ``process``
+and ``clock`` are the harness's.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+from scmcheck.model.lang.errors import InputError
+from scmcheck.properties.observers import BY_ID, STATE_NAMES
+from scmcheck.traces.trace import Step, Trace, VarInfo
+
+from .run import CONTROLS, Outcome
+
+SCHEMA = "scmcheck.implementation-trace/1"
+ENGINE = "scheduler"
+MODEL = "pywin32-service"
+_CONTROL_VALUES = ("NONE", *dict.fromkeys(CONTROLS.values()), "OTHER")
+_FIXED = [
+    VarInfo("reported", "enum", 0, 7, tuple(STATE_NAMES[i] for i in range(8))),
+    VarInfo("checkpoint", "int", 0, 2**31),
+    VarInfo("wait_hint_ms", "int", 0, 2**32, (), 0.001),
+    VarInfo("accepted", "int", 0, 2**32),
+    VarInfo("control", "enum", 0, len(_CONTROL_VALUES) - 1, _CONTROL_VALUES),
+    VarInfo("handler", "enum", 0, len(_CONTROL_VALUES), ("idle", *_CONTROL_VALUES)),
+    VarInfo("stop_sent", "bool"),
+    VarInfo("shutdown", "bool"),
+    VarInfo("threads_alive", "int", 0, 10_000),
+]
+FOCUS = {
+    "stopped_only_after_threads_exit": ["reported", "threads_alive"],
+    "handler_returns_within_30s": ["handler"],
+    "pending_progress_within_wait_hint": ["reported", "checkpoint", "wait_hint_ms"],
+    "no_status_after_stopped": ["reported"],
+    "interrogate_reports_current_state": ["reported", "handler"],
+    "no_data_loss_at_shutdown": ["shutdown", "threads_alive"],
+    "stop_reaches_stopped": ["stop_sent", "reported"],
+    "start_reaches_running": ["reported"],
+}
+_SHOWN = {
+    "status_reported": ("state", "checkpoint", "wait_hint_ms"),
+    "control_sent": ("name",), "handler_entered": ("name",), "handler_returned": ("name", "result", "duration_ms"),
+    "thread_started": ("name",), "thread_exited": (), "time_advanced": ("to_ms",),
+}
+HOST_LANES = ("SCM", "dispatcher", "ServiceMain")
+
+
+def _value(var: VarInfo, raw: Any) -> Any:
+    if var.kind == "enum":
+        return var.values.index(raw) if raw in var.values else var.values.index("OTHER") \
+            if "OTHER" in var.values else 0
+    if var.kind == "bool":
+        return bool(raw)
+    return int(raw)
+
+
+def to_trace(out: Outcome, target: str, design: str, prop: Optional[str]) -> Trace:
+    """The run ``out`` as a Trace (module docstring), ending at the violation, if any."""
+    events = out.events
+    if out.violation is not None:
+        events = [e for e in events if e.seq <= out.violation.seq]
+    extra: dict[str, VarInfo] = {}
+    for e in events:
+        for k, v in e.fields.get("_vars", {}).items():
+            if k not in extra and all(k != f.name for f in _FIXED):
+                extra[k] = VarInfo(k, "bool") if isinstance(v, bool) else VarInfo(k, "int", 0, 2**31)
+    variables = _FIXED + list(extra.values())
+    pos = {v.name: i for i, v in enumerate(variables)}
+    state = [0] * len(variables)
+    state[pos["reported"]] = STATE_NAMES_INDEX["START_PENDING"]
+    for v in variables:
+        if v.kind == "bool":
+            state[pos[v.name]] = False
+    init = tuple(state)
+    steps = []
+    lanes: list[str] = ["SCM", "dispatcher", "ServiceMain"]
+    for e in events:
+        vars_ = e.fields.get("_vars", {})
+        for k, v in vars_.items():
+            state[pos[k]] = _value(variables[pos[k]], v)
+        args = _args(e)
+        for lane in (e.thread, e.fields.get("name") if e.kind == "thread_started" else None):
+            if lane and lane not in lanes:  # a lane for every real thread, even one that never got to run
+                lanes.append(lane)
+        steps.append(Step(e.kind, e.thread, args, tuple(state), e.time_ms / 1000,
+                          tuple(e.fields.get("_reads", ())), tuple(vars_)))
+    for tail in ("process", "clock"):
+        if tail in lanes:
+            lanes.remove(tail)
+            lanes.append(tail)
+    ob = BY_ID.get(prop) if prop else None
+    return Trace(model=MODEL, variables=variables, init=init, steps=steps, property=prop,
+                 rules=list(ob.rules) if ob else [], engine=ENGINE, design=design, target=target,
+                 time_unit=0.001, processes=lanes, focus=FOCUS.get(prop or "", []))
+
+
+STATE_NAMES_INDEX = {name: i for i, name in STATE_NAMES.items()}
+
+
+def _args(e: Any) -> dict:
+    keys = _SHOWN.get(e.kind)
+    items = {k: v for k, v in e.fields.items() if not k.startswith("_")} if keys is None else \
+        {k: e.fields[k] for k in keys if k in e.fields}
+    out = {}
+    for k, v in items.items():
+        if k == "state":
+            v = STATE_NAMES.get(v, v)
+        elif k in ("to_ms", "duration_ms"):
+            k, v = k[:-3] + "_s", v / 1000
+        if isinstance(v, (list, tuple)):
+            v = ", ".join(map(str, v))
+        out[k] = v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+    return out
+
+
+def save(trace: Trace, out: Outcome, path: Path, sha256: str, budgets: dict) -> Path:
+    """Write ``trace`` as ITF with the implementation fields (module docstring), atomically."""
+    from scmcheck.traces.itf import to_itf, write_atomic
+
+    data = to_itf(trace)
+    data["#meta"]["scmcheck"]["implementation"] = {
+        "schema": SCHEMA, "source_sha256": sha256, "target": trace.target, "choices": list(out.choices),
+        "budgets": budgets, "reason": out.violation.reason if out.violation else None,
+    }
+    write_atomic(Path(path), json.dumps(data, indent=1) + "\n")
+    return Path(path)
+
+
+def implementation_meta(path: Path) -> Optional[dict]:
+    """The ``#meta.scmcheck.implementation`` object of a trace file, or None for a model trace."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        meta = data["#meta"]["scmcheck"].get("implementation")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def replay(path: Path, target_spec: Optional[str] = None) -> tuple[str, Optional[Outcome], str]:
+    """Re-run the service of trace ``path`` with its recorded choices.
+
+    ``(status, outcome, text)``: status ``reproduced`` (the same property is violated), ``not
+    reproduced``, or ``stale`` (the source's SHA-256 differs from the trace's; not run).
+    InputError for a file that is not an implementation trace.
+    """
+    from . import loader
+    from .run import Run
+    from .search import Replay
+
+    meta = implementation_meta(path)
+    if meta is None or meta.get("schema") != SCHEMA:
+        raise InputError(f"{path}: field #meta.scmcheck.implementation.schema is not {SCHEMA!r}; regenerate the "
+                         "trace with scmcheck test")
+    from scmcheck.traces.itf import load
+
+    trace = load(path)
+    spec = target_spec or meta.get("target") or trace.target
+    target = loader.load(spec)
+    if target.sha256 != meta.get("source_sha256"):
+        return "stale", None, (f"stale: {target.path} has changed since the trace was saved (SHA-256 "
+                               f"{target.sha256[:12]}… vs {str(meta.get('source_sha256'))[:12]}…); not replayed")
+    b = meta.get("budgets", {})
+    run = Run(target.make_class, Replay(meta.get("choices", [])), [trace.property] if trace.property else list(BY_ID),
+              depth=int(b.get("depth", 3000)), controls=int(b.get("controls", 4)),
+              watchdog_s=float(b.get("watchdog_s", 3.0)))
+    out = run.execute()
+    got = out.violation.property if out.violation else None
+    if got == trace.property:
+        return "reproduced", out, f"re-run with the recorded choices: {got} violated again"
+    return "not reproduced", out, (f"re-run with the recorded choices ended {out.outcome} without violating "
+                                   f"{trace.property}")
