@@ -18,10 +18,14 @@ kind                          fields
 ``thread_exited``             ``name``, ``host``
 ``svcrun_returned``           ``raised`` -- the host's call of SvcRun (ServiceMain) came back
 ``shutdown_began``            ``accepts_shutdown`` -- system shutdown started
-``process_exited``            ``reason`` (``returned`` / ``power_off``), ``killed`` (service threads
-                              still alive, ended by ExitProcess or power-off)
 ``time_advanced``             ``to_ms``, ``stuck`` (True: every thread blocked with no timed wait,
                               and time is let run to show what that costs)
+``service_created``           ``unsaved_declared`` -- the host constructed the service object; the
+                              service declared its unsaved data (:class:`NoDataLossAtShutdown`)
+``process_exited``            ``reason`` (``returned`` / ``power_off`` / the call that ended it,
+                              e.g. ``os._exit(1)``), ``killed`` (service threads still alive),
+                              ``unsaved`` (True/False: the declared unsaved data at that moment;
+                              None: nothing declared)
 ``run_ended``                 ``outcome``
 ============================  ====================================================================
 
@@ -38,20 +42,67 @@ judges of models).
   the service's own reports made *outside* INTERROGATE handling (a service
   declares its state changes itself), overridden by what the threads show:
   once SvcRun has returned and no service thread is alive, it is STOPPED.
+* A report *false when made* (``reported_state_matches_actual``, 000.2): the
+  harness cannot see the service's own idea of its state, only facts that
+  rule states out ("Service State Transitions" page: the SCM sets
+  START_PENDING when it starts the service, and START_PENDING -> RUNNING is
+  the one sign that the start succeeded): START_PENDING after the service has
+  reported RUNNING, PAUSED, a pause/continue pending state or STOP_PENDING (it
+  has started; pywin32's SvcRun reports RUNNING before it calls SvcDoRun, so a
+  START_PENDING from SvcDoRun is always this); SERVICE_STOPPED while another
+  service thread still runs; a value that names no state.  And whenever
+  virtual time passes, the last report must be ``actual_state`` (a state
+  change is reported before time passes, 000.2): under pywin32's host this
+  catches an INTERROGATE answer that contradicted the service's own last
+  report and was left standing.  (Reports after SERVICE_STOPPED are
+  ``no_status_after_stopped``'s.)
 * ``all_threads_exited`` (000.3): every thread that started, other than the
   control dispatcher (the process's main thread, which returns only when the
   SCM has seen STOPPED) and the thread making the report, has exited.
-* ``data_lost`` (003.10): code's unsaved data is not visible.  Observed
-  instead: power-off (the end of WaitToKillServiceTimeout at system shutdown)
-  killed a service thread still running, so that thread's own cleanup (where a
-  service saves what it holds) never ran.  A service with nothing to save that
-  ignores SHUTDOWN is flagged the same; that is the documented approximation.
+* A state change made by handling a control (003.2): pywin32 runs the
+  service's SvcPause/SvcContinue as the handler, so a PAUSE taken in RUNNING
+  or a CONTINUE taken in PAUSED with NO_ERROR is a state change, and a report
+  of a new state (any thread) must come before the handler returns -- or,
+  for a handler that hands the work to another thread, before virtual time
+  passes after it returns.  A handler that returns an error declined the
+  control: no change.  STOP and SHUTDOWN are left to
+  ``stop_accepted_leads_to_stop_pending`` (which allows 30 s and a hand-off,
+  003.4), not judged here.
+* ``data_lost`` (003.10): code's unsaved data is not visible to the harness.
+  A service (or the caller: ``scmcheck test --unsaved-data ATTR``,
+  ``check_implementation(..., unsaved_data="ATTR")``, or the class attribute
+  ``_scmcheck_unsaved_data_ = "ATTR"``) may name an attribute or method of
+  the service object whose truth value says "data not yet saved"; the
+  harness reads it when the process ends (``process_exited.unsaved``), and
+  the entry is judged exactly: data is lost when the process ends during
+  system shutdown (power-off, or its own exit) while it is true.  Without a
+  declaration only what the SCM side shows is judged: a service that accepted
+  SHUTDOWN (so it has shutdown work to do) and was still running when
+  WaitToKillServiceTimeout ran out, so power-off cut that work off (003.8).  A
+  service that declares nothing and never accepts SHUTDOWN is *not judged*
+  (the entry does not apply, as in a model without ``svc.unsaved_data``): a
+  service with nothing to save may ignore SHUTDOWN.
+* process exit (``no_exit_before_stopped``, 000.3/000.5): pywin32's host
+  ends the process only after SERVICE_STOPPED (StartServiceCtrlDispatcher
+  returns then), so what the harness observes is the service's own
+  ``os._exit()`` or ``os.abort()`` (the stand-in for ``os`` turns the call
+  into ``process_exited``).  Power-off at system shutdown is not the
+  service's exit and is not judged here.
 * ``scm_hang`` (000.4): a pending state whose wait hint (virtual time) passed
   with no report of a larger checkpoint or another state.
+* ``delivered_unaccepted`` (003.3): judged when the SCM *sends* a control,
+  against the last report (ControlService page), so a control withdrawn
+  after it was sent is the SCM's race, not the service's fault.  Under
+  scmcheck's own SCM (scmcheck/testing/run.py follows ControlService) a
+  service cannot break it: the observer is a check of the SCM side.
 * liveness (``stop_reaches_stopped``, ``start_reaches_running``): a response
   within a virtual-time bound (:data:`LIVENESS_S`) under the harness's fair
   scheduler; a run whose threads are all blocked with no timed wait (*stuck*)
   lets time run past the bound, so it is a violation too.
+
+An observer that cannot judge a service at all says so (``applicable``
+False, ``not_applicable`` the reason), and the report shows the entry as not
+applicable rather than passed.
 
 This module imports nothing of scmcheck: observers know events, not engines
 or models.  Rule numbers and sources are those of the catalog entry named by
@@ -69,7 +120,14 @@ STATE_NAMES = {0: "NONE", 1: "STOPPED", 2: "START_PENDING", 3: "STOP_PENDING", 4
                5: "CONTINUE_PENDING", 6: "PAUSE_PENDING", 7: "PAUSED"}
 PENDING = (START_PENDING, STOP_PENDING, CONTINUE_PENDING, PAUSE_PENDING)
 # Control codes (HandlerEx page)
-CONTROL_STOP, CONTROL_INTERROGATE = 1, 4
+CONTROL_STOP, CONTROL_PAUSE, CONTROL_CONTINUE, CONTROL_INTERROGATE, CONTROL_SHUTDOWN = 1, 2, 3, 4, 5
+CONTROL_DEVICEEVENT, CONTROL_PRESHUTDOWN = 11, 15
+# dwControlsAccepted bits (SERVICE_STATUS page)
+ACCEPT_STOP, ACCEPT_PAUSE_CONTINUE, ACCEPT_SHUTDOWN = 0x1, 0x2, 0x4
+# control code -> the accept bit that lets the SCM send it (SERVICE_STATUS page, dwControlsAccepted)
+ACCEPT_BIT = {CONTROL_STOP: ACCEPT_STOP, CONTROL_PAUSE: ACCEPT_PAUSE_CONTINUE, CONTROL_CONTINUE: ACCEPT_PAUSE_CONTINUE,
+              CONTROL_SHUTDOWN: ACCEPT_SHUTDOWN, 6: 0x8, 7: 0x10, 8: 0x10, 9: 0x10, 10: 0x10, 12: 0x20, 13: 0x40,
+              14: 0x80, CONTROL_PRESHUTDOWN: 0x100, 16: 0x200, 32: 0x400, 64: 0x800}
 
 HANDLER_LIMIT_MS = 30_000  # 003.6: the handler must return within 30 seconds
 LIVENESS_S = 125.0  # 003.9: the longest the services snap-in waits for a stop, the bound of the liveness entries
@@ -80,6 +138,8 @@ SERVICE_STATUS = "https://learn.microsoft.com/windows/win32/api/winsvc/ns-winsvc
 MULTITHREADED = "https://learn.microsoft.com/windows/win32/services/multithreaded-services"
 CONTROL_HANDLER = "https://learn.microsoft.com/windows/win32/services/service-control-handler-function"
 CONTROL_SERVICE = "https://learn.microsoft.com/windows/win32/api/winsvc/nf-winsvc-controlservice"
+SERVICE_MAIN = "https://learn.microsoft.com/windows/win32/api/winsvc/nc-winsvc-lpservice_main_functionw"
+STATE_TRANSITIONS = "https://learn.microsoft.com/windows/win32/services/service-status-transitions"
 
 
 @dataclass(frozen=True)
@@ -120,6 +180,9 @@ class View:
         self.stop_sent_ms: Optional[int] = None
         self.stopped = False
         self.exited = False
+        self.started = False  # the service has declared a state past START_PENDING (it has started)
+        self.shutdown = False  # system shutdown has begun
+        self.shutdown_sent = False  # SHUTDOWN was sent to the service (it accepted it)
 
     def service_threads_alive(self, besides: str = "") -> list[str]:
         return sorted(n for n, host in self.alive.items() if not host and n != besides)
@@ -138,6 +201,8 @@ class View:
             self.last_report = dict(ev.fields)
             if ev["in_handler"] != CONTROL_INTERROGATE:
                 self.declared = ev["state"]
+                self.started = self.started or ev["state"] in (RUNNING, PAUSED, PAUSE_PENDING, CONTINUE_PENDING,
+                                                                STOP_PENDING)
             self.stopped = self.stopped or ev["state"] == STOPPED
         elif k == "thread_started":
             self.alive[ev["name"]] = bool(ev["host"])
@@ -149,10 +214,20 @@ class View:
             self.handler = {"control": ev["control"], "name": ev["name"], "since_ms": ev.time_ms}
         elif k == "handler_returned":
             self.handler = None
-        elif k == "control_sent" and ev["control"] == CONTROL_STOP and self.stop_sent_ms is None:
-            self.stop_sent_ms = ev.time_ms
+        elif k == "control_sent":
+            if ev["control"] == CONTROL_STOP and self.stop_sent_ms is None:
+                self.stop_sent_ms = ev.time_ms
+            if ev["control"] == CONTROL_SHUTDOWN and self.shutdown:
+                self.shutdown_sent = True
+        elif k == "shutdown_began":
+            self.shutdown = True
         elif k == "process_exited":
             self.exited = True
+
+    @property
+    def accepted(self) -> int:
+        """dwControlsAccepted of the last report (0 before any)."""
+        return int(self.last_report.get("accepted", 0))
 
 
 class Observer:
@@ -164,8 +239,12 @@ class Observer:
     sources: tuple = ()
     observes = ""  # what the observer reads, in words (for reports and docs)
 
+    # Why the entry cannot judge a service for which ``applicable`` stayed False in every run.
+    not_applicable = ""
+
     def __init__(self) -> None:
         self.exercised = False
+        self.applicable = True  # False: nothing in this run lets the entry judge the service
 
     def before(self, ev: Event, view: View) -> Optional[str]:
         """Judge ``ev`` against the view as it was before the event; a reason string if violated."""
@@ -266,18 +345,182 @@ class InterrogateReportsCurrentState(Observer):
 
 
 class NoDataLossAtShutdown(Observer):
+    """003.10/003.8 as the harness can observe it (module docstring, ``data_lost``).
+
+    Declared unsaved data is judged exactly; without a declaration, only a
+    service that accepted SHUTDOWN and was cut off by power-off is flagged,
+    and a service that neither declares data nor accepts SHUTDOWN is not
+    judged (``applicable`` stays False).
+    """
+
     id = "no_data_loss_at_shutdown"
     rules = ("003.10", "003.8")
     sources = (CONTROL_HANDLER,)
-    observes = "service threads still running when power-off ends the process at system shutdown"
+    observes = ("the service's declared unsaved data when the process ends at system shutdown; without a "
+                "declaration, a service that accepted SHUTDOWN still running at power-off")
+    not_applicable = ("no unsaved data declared and SHUTDOWN never accepted, so nothing tells data loss apart "
+                      "from a service with nothing to save; declare it with --unsaved-data ATTR (the attribute "
+                      "or method of the service object that is true while data is unsaved)")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.applicable = False
 
     def before(self, ev: Event, view: View) -> Optional[str]:
-        if ev.kind == "shutdown_began":
-            self.exercised = True
-        if ev.kind == "process_exited" and ev["reason"] == "power_off" and ev["killed"]:
-            return (f"power-off at system shutdown killed {ev['killed']} before its cleanup ran "
-                    "(data not yet saved is lost)")
+        if ev.kind == "service_created" and ev.fields.get("unsaved_declared"):
+            self.applicable = True
+        elif ev.kind == "status_reported" and ev["accepted"] & ACCEPT_SHUTDOWN:
+            self.applicable = True
+        elif ev.kind == "shutdown_began":
+            self.exercised = self.applicable or bool(ev.fields.get("accepts_shutdown"))
+        elif ev.kind == "process_exited" and view.shutdown:
+            unsaved = ev.fields.get("unsaved")
+            how = "power-off" if ev["reason"] == "power_off" else f"the process's exit ({ev['reason']})"
+            if unsaved:
+                return f"{how} at system shutdown ended the service with its declared data still unsaved"
+            if unsaved is None and ev["reason"] == "power_off" and ev["killed"] and view.shutdown_sent:
+                return (f"the service accepted SHUTDOWN but {ev['killed']} still ran when WaitToKillServiceTimeout "
+                        "ran out: power-off cut its shutdown work off (data it was saving is lost)")
         return None
+
+
+class ReportedStateMatchesActual(Observer):
+    """000.2 as the harness can observe it (module docstring, "a report false when made")."""
+
+    id = "reported_state_matches_actual"
+    rules = ("000.2", "003.2")
+    sources = (SET_SERVICE_STATUS, SERVICE_STATUS, STATE_TRANSITIONS)
+    observes = ("each status report (outside INTERROGATE) against the states the harness can rule out, and the "
+                "last report against actual_state whenever virtual time passes")
+
+    def before(self, ev: Event, view: View) -> Optional[str]:
+        if ev.kind == "time_advanced" and not view.exited and view.reported:
+            actual = view.actual_state()
+            if view.reported != actual:
+                return (f"virtual time passed ({view.now_ms / 1000:g} s -> {ev['to_ms'] / 1000:g} s) with "
+                        f"{_name(view.reported)} reported while the service is {_name(actual)}")
+            return None
+        if ev.kind != "status_reported" or ev["in_handler"] == CONTROL_INTERROGATE:
+            return None  # INTERROGATE answers: interrogate_reports_current_state (003.3)
+        state = ev["state"]
+        if state != START_PENDING:
+            self.exercised = True
+        if state not in STATE_NAMES or state == 0:
+            return f"{ev.thread} reported dwCurrentState={state}, which names no service state"
+        if state == START_PENDING and view.started:
+            return (f"{ev.thread} reported START_PENDING after the service had started (START_PENDING -> RUNNING "
+                    "ended its start; it starts again only by a new StartService)")
+        if state == STOPPED:
+            alive = view.service_threads_alive(besides=ev.thread)
+            if alive:
+                return f"{ev.thread} reported SERVICE_STOPPED while {', '.join(alive)} still run"
+        return None
+
+
+class OnlyAcceptedControlsDelivered(Observer):
+    """003.3: each control the SCM sends is one ControlService allows for the last report.
+
+    ControlService page: nothing to a STOPPED or STOP_PENDING service, only an accepted STOP while
+    START_PENDING, otherwise INTERROGATE, user codes (128-255), DEVICEEVENT and the codes the last
+    report accepts; SHUTDOWN and PRESHUTDOWN (sent by the system) only if accepted.  Judged at the
+    send (module docstring): under scmcheck's SCM this checks the SCM side.
+    """
+
+    id = "only_accepted_controls_delivered"
+    rules = ("003.3",)
+    sources = (CONTROL_SERVICE, HANDLER_EX)
+    observes = "each control sent, against ControlService's table for the state and accept mask last reported"
+
+    def before(self, ev: Event, view: View) -> Optional[str]:
+        if ev.kind == "handler_entered":
+            self.exercised = True
+        if ev.kind != "control_sent":
+            return None
+        code, state, acc = ev["control"], view.reported, view.accepted
+        why = _refused(code, state, acc)
+        if why:
+            return f"the SCM sent {ev['name']} while {why}"
+        return None
+
+
+def _refused(code: int, state: int, accepted: int) -> str:
+    """Why ControlService (or the system, for SHUTDOWN) would not send ``code``; "" if it would."""
+    where = f"the last report was {_name(state)} accepting {accepted:#x}"
+    if state in (0, STOPPED, STOP_PENDING):
+        return f"{where} (nothing is sent to a service that is stopped or stopping)"
+    bit = ACCEPT_BIT.get(code)
+    if state == START_PENDING and not (code == CONTROL_STOP and accepted & ACCEPT_STOP):
+        return f"{where} (only an accepted STOP reaches a starting service)"
+    if code in (CONTROL_INTERROGATE, CONTROL_DEVICEEVENT) or 128 <= code <= 255:
+        return ""
+    if bit is None or not accepted & bit:
+        return f"{where}, which does not accept it"
+    return ""
+
+
+class StateChangeReportedByHandler(Observer):
+    """003.2 as the harness can observe it (module docstring, "a state change made by handling")."""
+
+    id = "state_change_reported_by_handler"
+    rules = ("003.2",)
+    sources = (HANDLER_EX, SET_SERVICE_STATUS)
+    observes = ("after a PAUSE taken in RUNNING or a CONTINUE taken in PAUSED (handler returned NO_ERROR): a report "
+                "of a new state before the handler returns, or before virtual time passes after it")
+    not_applicable = "the service never accepted PAUSE/CONTINUE, the controls whose handling changes its state here"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.applicable = False
+        self.open: Optional[dict] = None  # the control whose state change is awaited
+
+    def before(self, ev: Event, view: View) -> Optional[str]:
+        k = ev.kind
+        if k == "status_reported":
+            if ev["accepted"] & ACCEPT_PAUSE_CONTINUE:
+                self.applicable = True
+            o = self.open
+            if o is not None and ev["in_handler"] != CONTROL_INTERROGATE and ev["state"] != o["from"]:
+                self.open = None
+            return None
+        o = self.open
+        # time passing (or a run left idle, where it would pass forever) ends the grace of a hand-off
+        if o is not None and o["returned"] and k in ("time_advanced", "run_ended"):
+            self.open = None
+            return (f"the handler took {o['name']} (NO_ERROR) in {_name(o['from'])} and returned at "
+                    f"{o['at_ms'] / 1000:g} s without a report of the new state, and time passed")
+        if k == "handler_entered":
+            want = {CONTROL_PAUSE: RUNNING, CONTROL_CONTINUE: PAUSED}.get(ev["control"])
+            if want is not None and view.reported == want:
+                self.open = {"name": ev["name"], "from": want, "returned": False, "at_ms": ev.time_ms}
+        elif k == "handler_returned" and o is not None and not o["returned"]:
+            if ev["result"] != 0:
+                self.open = None  # the handler declined the control: no state change
+            else:
+                self.exercised = True
+                o["returned"], o["at_ms"] = True, ev.time_ms
+        return None
+
+
+class NoExitBeforeStopped(Observer):
+    """000.3/000.5: the process ends only after SERVICE_STOPPED (module docstring, "process exit")."""
+
+    id = "no_exit_before_stopped"
+    rules = ("000.3", "000.5")
+    sources = (SERVICE_MAIN, SET_SERVICE_STATUS, MULTITHREADED)
+    observes = "process_exited (other than power-off at system shutdown) before a SERVICE_STOPPED report"
+
+    def before(self, ev: Event, view: View) -> Optional[str]:
+        if ev.kind != "process_exited":
+            return None
+        self.exercised = True
+        if ev["reason"] != "power_off" and not view.stopped:
+            return (f"the process exited ({ev['reason']} in {ev.thread}) while the SCM still had "
+                    f"{_name(view.reported)} for the service, before SERVICE_STOPPED was reported")
+        return None
+
+
+def _name(state: int) -> str:
+    return STATE_NAMES.get(state, str(state))
 
 
 class _Liveness(Observer):
@@ -338,7 +581,8 @@ class StartReachesRunning(_Liveness):
 
 
 OBSERVERS: tuple[type[Observer], ...] = (
-    StoppedOnlyAfterThreadsExit, HandlerReturnsWithin30s, PendingProgressWithinWaitHint, NoStatusAfterStopped,
+    StoppedOnlyAfterThreadsExit, ReportedStateMatchesActual, HandlerReturnsWithin30s, PendingProgressWithinWaitHint,
+    NoStatusAfterStopped, NoExitBeforeStopped, OnlyAcceptedControlsDelivered, StateChangeReportedByHandler,
     InterrogateReportsCurrentState, NoDataLossAtShutdown, StopReachesStopped, StartReachesRunning,
 )
 BY_ID: dict[str, type[Observer]] = {o.id: o for o in OBSERVERS}
@@ -370,3 +614,6 @@ class Monitor:
 
     def exercised(self) -> set[str]:
         return {ob.id for ob in self.observers if ob.exercised}
+
+    def applicable(self) -> set[str]:
+        return {ob.id for ob in self.observers if ob.applicable}

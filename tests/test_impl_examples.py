@@ -15,22 +15,39 @@ from scmcheck.testing import check_implementation
 from scmcheck.testing.tracefile import replay
 
 EX = Path(__file__).resolve().parent.parent / "examples" / "implementations"
+# (target, properties it must violate, properties it may violate too: consequences of the same mistake
+# that a given search may or may not reach before its budget ends)
 CASES = [
-    ("correct_service.py:CorrectService", set()),
-    ("svcdorun_returns_early.py:EarlyReturnService", {"stopped_only_after_threads_exit"}),
-    ("no_stop_progress.py:NoProgressService", {"pending_progress_within_wait_hint"}),
+    ("correct_service.py:CorrectService", set(), set()),
+    # STOPPED with workers alive is also a report that is false when made (as the model's
+    # service-stopped-before-workers-exit breaks both entries)
+    ("svcdorun_returns_early.py:EarlyReturnService", {"stopped_only_after_threads_exit",
+                                                      "reported_state_matches_actual"}, set()),
+    ("no_stop_progress.py:NoProgressService", {"pending_progress_within_wait_hint"}, set()),
     # the 40 s SvcStop also outlasts WaitToKillServiceTimeout at system shutdown (its docstring says so)
-    ("svcstop_blocks.py:BlockingStopService", {"handler_returns_within_30s", "no_data_loss_at_shutdown"}),
-    ("pause_default_interrogate.py:PausableService", {"interrogate_reports_current_state"}),
-    ("shutdown_unsaved_data.py:CacheService", {"no_data_loss_at_shutdown"}),
+    ("svcstop_blocks.py:BlockingStopService", {"handler_returns_within_30s", "no_data_loss_at_shutdown"}, set()),
+    # the wrong INTERROGATE answer then stands while time passes (as controls-stale-interrogate-when-paused)
+    ("pause_default_interrogate.py:PausableService", {"interrogate_reports_current_state"},
+     {"reported_state_matches_actual"}),
+    ("shutdown_unsaved_data.py:CacheService", {"no_data_loss_at_shutdown"}, set()),
+    # an INTERROGATE racing the false START_PENDING is answered RUNNING (its docstring says so)
+    ("start_pending_after_running.py:LateStartService", {"reported_state_matches_actual"},
+     {"interrogate_reports_current_state"}),
+    ("pause_unreported.py:SilentPauseService", {"state_change_reported_by_handler"}, set()),
+    ("exit_in_svcstop.py:HardExitService", {"no_exit_before_stopped"}, set()),
+    # written by a new user from pywin32's documentation and demos alone, without reading the harness;
+    # both are correct services and run unchanged
+    ("docs_events_service.py:SessionWatcherService", set(), set()),
+    ("docs_worker_service.py:QueueWorkerService", set(), set()),
 ]
 
 
-@pytest.mark.parametrize("spec,expected", CASES, ids=[c[0].split(":")[1] for c in CASES])
-def test_example_verdicts(spec, expected, tmp_path):
+@pytest.mark.parametrize("spec,required,allowed", CASES, ids=[c[0].split(":")[1] for c in CASES])
+def test_example_verdicts(spec, required, allowed, tmp_path):
     report = check_implementation(str(EX / spec), runs=60, out=tmp_path)
-    assert {r.id for r in report.violated} == expected, report.text()
-    assert report.status == (1 if expected else 0)
+    found = {r.id for r in report.violated}
+    assert required <= found <= required | allowed, report.text()
+    assert report.status == (1 if required else 0)
     for r in report.violated:
         assert r.trace.length <= 40 and r.first_after_s < 5
         assert r.trace.property == r.id and Path(r.trace_file).exists()
@@ -66,7 +83,8 @@ def test_cli_json_and_show(tmp_path):
                "--out", str(tmp_path))
     assert out.returncode == 1, out.stderr
     data = json.loads(out.stdout)
-    (hit,) = [r for r in data["results"] if r["verdict"] == "violated"]
+    (hit,) = [r for r in data["results"] if r["property"] == "interrogate_reports_current_state"]
+    assert hit["verdict"] == "violated"
     svg = tmp_path / "t.svg"
     shown = _cli("show", hit["trace_file"], "--format", "svg", "-o", str(svg))
     assert shown.returncode == 0, shown.stderr

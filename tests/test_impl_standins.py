@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from scmcheck.properties.observers import BY_ID
 from scmcheck.testing import check_implementation
 from scmcheck.testing.loader import load
 from scmcheck.testing.run import Run
@@ -20,10 +19,12 @@ class S(win32serviceutil.ServiceFramework):
 """
 
 
-def run_service(tmp_path: Path, body: str, controls: int = 0, watchdog_s: float = 3.0):
+def run_service(tmp_path: Path, body: str, controls: int = 0, watchdog_s: float = 3.0, properties=()):
+    """One run with the first option at every choice; no observer unless ``properties`` (a violation
+    would end the run, and these tests look at the stand-ins, not at verdicts)."""
     f = tmp_path / "svc.py"
     f.write_text(HEADER + body)
-    r = Run(load(f"{f}:S").make_class, Replay([]), list(BY_ID), controls=controls, watchdog_s=watchdog_s)
+    r = Run(load(f"{f}:S").make_class, Replay([]), list(properties), controls=controls, watchdog_s=watchdog_s)
     out = r.execute()
     return r.service, out
 

@@ -21,12 +21,15 @@ DEFAULT_RUNS = 100
 def check_implementation(cls_or_target: Union[type, str], runs: int = DEFAULT_RUNS, seed: Optional[int] = None,
                          depth: int = DEFAULT_DEPTH, properties: Optional[Sequence[str]] = None,
                          out: Optional[Union[str, Path]] = None, watchdog_s: float = DEFAULT_WATCHDOG_S,
-                         controls: int = DEFAULT_CONTROLS) -> Report:
+                         controls: int = DEFAULT_CONTROLS, unsaved_data: Optional[str] = None) -> Report:
     """Search ``runs`` runs of the service for violations of ``properties`` (default: every observer).
 
     ``cls_or_target``: a ServiceFramework subclass (its module's file is executed afresh under the
     stand-ins for every run) or ``"FILE.py:Class"``.  ``depth``: scheduling steps per run.  ``out``: a
-    folder for the traces of violations (None: not saved).  InputError (one line) for bad input.
+    folder for the traces of violations (None: not saved).  ``unsaved_data``: the name of an attribute
+    or method of the service object that is true while it holds data not yet saved (judged by
+    ``no_data_loss_at_shutdown``; default: the class attribute ``_scmcheck_unsaved_data_``, if any).
+    InputError (one line) for bad input.
     """
     target = loader.load(cls_or_target) if isinstance(cls_or_target, str) else loader.from_class(cls_or_target)
     props = list(properties) if properties else list(BY_ID)
@@ -37,12 +40,20 @@ def check_implementation(cls_or_target: Union[type, str], runs: int = DEFAULT_RU
         raise InputError(f"--runs {runs}: give at least 1")
     if depth < 1:
         raise InputError(f"--depth {depth}: give at least 1 scheduling step per run")
+    if unsaved_data is not None and not str(unsaved_data).isidentifier():
+        raise InputError(f"--unsaved-data {unsaved_data!r}: give the name of an attribute or method of the service "
+                         "object, e.g. --unsaved-data pending_records")
     _probe(target)
     stats = Stats()
-    found = search(make_runner(target.make_class, depth, controls, watchdog_s), props, runs, seed, stats)
+    found = search(make_runner(target.make_class, depth, controls, watchdog_s, unsaved_data), props, runs, seed,
+                   stats)
+    bad = next((e for e in stats.errors if e.startswith("unsaved data ")), None)
+    if bad is not None:
+        raise InputError(f"{target.spec}: {bad}; name an attribute or method the service object has when its "
+                         "process ends (--unsaved-data, or _scmcheck_unsaved_data_)")
     by_prop = {f.property: f for f in found}
     results = []
-    budgets = {"depth": depth, "controls": controls, "watchdog_s": watchdog_s}
+    budgets = {"depth": depth, "controls": controls, "watchdog_s": watchdog_s, "unsaved_data": unsaved_data}
     for p in props:
         ob = BY_ID[p]
         f = by_prop.get(p)
@@ -52,7 +63,7 @@ def check_implementation(cls_or_target: Union[type, str], runs: int = DEFAULT_RU
             if out is not None:
                 path = Path(out) / f"{_slug(target.path.stem)}.{target.cls_name}.{p}.impl.itf.json"
                 try:
-                    tracefile.save(trace, f.outcome, path, target.sha256, budgets)
+                    tracefile.save(trace, f.outcome, path, target.sha256, budgets, target.path)
                 except OSError as exc:
                     raise InputError(f"--out {out}: cannot write the trace ({exc.strerror or exc}); give a "
                                      "writable folder") from None
@@ -61,6 +72,8 @@ def check_implementation(cls_or_target: Union[type, str], runs: int = DEFAULT_RU
                                           f.first_after_s, f.run_index))
         elif stats.exercised.get(p):
             results.append(PropertyResult(p, ob.rules, "passed", stats.exercised[p]))
+        elif p not in stats.applicable:
+            results.append(PropertyResult(p, ob.rules, "not applicable", reason=ob.not_applicable))
         else:
             results.append(PropertyResult(p, ob.rules, "not exercised"))
     blocked = None

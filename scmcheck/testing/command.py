@@ -2,7 +2,9 @@
 
 ``test`` runs scmcheck.testing.check_implementation and prints the report
 (text, or one JSON object with ``--json``); traces of violations go to
-``--out`` (default scmcheck-out/).  Exit status: 0 no violation found, 1 a
+``--out`` (default scmcheck-out/).  ``--unsaved-data ATTR`` names the
+attribute or method of the service object that is true while it holds data
+not yet saved (properties/observers.py, ``no_data_loss_at_shutdown``).  Exit status: 0 no violation found, 1 a
 violation, 2 bad input (one line naming the file or flag, the value and the
 fix, through the CLI's handler), 3 incomplete (a property never exercised,
 or a run blocked outside the harness).
@@ -41,6 +43,9 @@ def add_parser(sub: Any, parents: list, formatter: Any, count: Callable, seed: C
                    help="scheduling steps per run, >= 1 (default: %(default)s)")
     t.add_argument("--property", action="append", default=[], metavar="ID",
                    help="observe only this property; repeatable (default: every one)")
+    t.add_argument("--unsaved-data", metavar="ATTR",
+                   help="attribute or method of the service object that is true while it holds data not yet saved "
+                        "(judged by no_data_loss_at_shutdown; default: the class's _scmcheck_unsaved_data_)")
     t.add_argument("--json", action="store_true", help="print one JSON object")
     t.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                    help="folder for the traces of violations (default: %(default)s)")
@@ -54,13 +59,15 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: is a file, not a folder; give a folder for the traces")
     report = check_implementation(args.target, runs=args.runs, seed=args.seed, depth=args.depth,
-                                  properties=args.property or None, out=out)
+                                  properties=args.property or None, out=out, unsaved_data=args.unsaved_data)
     if args.json:
         print(json.dumps(report.to_json(), indent=1))
     else:
         parts = ["scmcheck", "test", shlex.quote(args.target), "--runs", str(args.runs)]
         if args.seed is not None:
             parts += ["--seed", str(args.seed)]
+        if args.unsaved_data:
+            parts += ["--unsaved-data", shlex.quote(args.unsaved_data)]
         print(report.text(" ".join(parts)))
     return report.status
 

@@ -60,7 +60,8 @@ def _mapped_import(real: Callable) -> Callable:
     def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
         if level == 0:
             top = name.partition(".")[0]
-            if top in STANDINS and top == name:
+            if top in STANDINS and (top == name or (top == "os" and not fromlist)):
+                # ``import os.path`` binds ``os``: hand back the stand-in, which has ``path``
                 return importlib.import_module(f"{_PKG}.{STANDINS[top]}")
         return real(name, globals, locals, fromlist, level)
 
@@ -135,7 +136,8 @@ def _exec_class(t: Target) -> type:
         raise InputError(f"{t.path}:{_line(exc, t)}: import of {missing!r} failed ({exc}); scmcheck stands in for "
                          f"{', '.join(STANDINS)} only; guard other Windows-only imports or make them optional") from None
     except SystemExit as exc:
-        raise InputError(f"{t.path}:{_line(exc, t)}: the module called sys.exit({exc.code!r}) at import; keep "
+        call = getattr(exc, "call", None) or f"sys.exit({exc.code!r})"  # os_.ExitCalled names its call
+        raise InputError(f"{t.path}:{_line(exc, t)}: the module called {call} at import; keep "
                          "that under 'if __name__ == \"__main__\":'") from None
     except BaseException as exc:  # noqa: BLE001 - any failure at import is bad input, one line
         if type(exc).__name__ == "RunOver":

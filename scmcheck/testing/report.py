@@ -7,6 +7,11 @@ Verdicts (per property, over the runs made):
   runs.  A search of N runs, not a proof: shown as "no violation in N runs".
 * ``not exercised`` -- no run broke it, but its subject never happened (no
   INTERROGATE sent, no shutdown), so the runs say nothing about it.
+* ``not applicable`` -- the entry cannot judge this service at all, ``reason``
+  says why (it never accepts PAUSE/CONTINUE; it neither declares unsaved data
+  nor accepts SHUTDOWN).  As a model's entry that does not apply, it is not
+  checked, and does not make the result incomplete
+  (properties/observers.py, ``Observer.not_applicable``).
 
 Exit status (``Report.status``): 1 if a property is violated; else 3
 (incomplete) if a property was not exercised or a run was blocked outside the
@@ -25,7 +30,7 @@ EXIT_OK, EXIT_VIOLATION, EXIT_INCOMPLETE = 0, 1, 3
 class PropertyResult:
     id: str
     rules: tuple
-    verdict: str  # violated | passed | not exercised
+    verdict: str  # violated | passed | not exercised | not applicable
     exercised: int = 0
     reason: str = ""
     trace: Any = None  # scmcheck.traces.Trace of the shrunk run
@@ -83,6 +88,8 @@ class Report:
                 lines.append(f"  VIOLATED       {r.id:<{width}}  {detail}")
             elif r.verdict == "passed":
                 lines.append(f"  no violation   {r.id:<{width}}  in {self.runs} runs (exercised in {r.exercised})")
+            elif r.verdict == "not applicable":
+                lines.append(f"  n/a            {r.id:<{width}}  {r.reason}")
             else:
                 lines.append(f"  NOT EXERCISED  {r.id:<{width}}  its subject never happened in {self.runs} runs")
         if self.blocked:

@@ -28,6 +28,20 @@ When the run's control budget is spent and the service idles in RUNNING or
 PAUSED with STOP accepted, the SCM sends a final STOP, so every run ends by
 testing the stop.
 
+The service may end the process itself with ``os._exit()`` or ``os.abort()``
+(scmcheck/testing/standins/os_.py): the run records ``process_exited`` with
+that call as its reason and ends there, as the real process would.
+``SystemExit`` is handled as PythonService.cpp handles any exception: from
+``__init__`` the host reports neverStartedStatus, from SvcRun
+stoppedErrorStatus, from the handler ERROR_CALL_NOT_IMPLEMENTED; in a thread
+of the service's own it ends that thread quietly, as in Python.
+
+Unsaved data (``unsaved_data``, or the class attribute
+``_scmcheck_unsaved_data_``): the name of an attribute or method of the
+service object whose truth value says "data not yet saved".  The harness
+reads it when the process ends and puts it in ``process_exited.unsaved``
+(properties/observers.py, ``no_data_loss_at_shutdown``).
+
 The run ends at process exit, at the first violation of a searched property,
 when every thread is blocked with no timed wait (*stuck* if the service owes
 the SCM a state change: a pending state or a STOP sent; *idle* otherwise), at
@@ -72,6 +86,7 @@ class Outcome:
     choices: list = field(default_factory=list)
     steps: int = 0
     errors: list = field(default_factory=list)  # exceptions raised in service threads, as text
+    applicable: set = field(default_factory=set)  # properties that could judge the service in this run
 
 
 class Run:
@@ -79,8 +94,10 @@ class Run:
     its class; it is called inside the run so stand-ins made at import belong to it."""
 
     def __init__(self, make_class: Callable[[], type], chooser: Chooser, properties: list[str],
-                 depth: int = DEFAULT_DEPTH, controls: int = DEFAULT_CONTROLS, watchdog_s: float = 3.0) -> None:
+                 depth: int = DEFAULT_DEPTH, controls: int = DEFAULT_CONTROLS, watchdog_s: float = 3.0,
+                 unsaved_data: Optional[str] = None) -> None:
         self.make_class, self.chooser = make_class, chooser
+        self.unsaved_data = unsaved_data
         self.sched = Scheduler(watchdog_s)
         self.sched.on_exit = self._thread_exited
         self.events: list[Event] = []
@@ -101,6 +118,7 @@ class Run:
         self.errors: list[str] = []
         self.choices: list[int] = []
         self.service: Any = None
+        self.unsaved_attr: Optional[str] = None  # set when the service is created
 
     # -------------------------------------------------------------- events
 
@@ -126,7 +144,7 @@ class Run:
     def _thread_exited(self, vt: VThread, exc: Optional[BaseException]) -> None:
         if self.exited:
             return
-        if exc is not None and not vt.host:
+        if exc is not None and not vt.host and not isinstance(exc, SystemExit):  # Python ends a thread quietly
             self.errors.append(f"{vt.name}: {type(exc).__name__}: {exc}")
             self.emit("thread_raised", vt.name, error=f"{type(exc).__name__}: {exc}"[:120])
         self.emit("thread_exited", vt.name, name=vt.name, host=vt.host, _vars={"threads_alive": self._alive(-1)})
@@ -166,17 +184,19 @@ class Run:
             self.service = cls((SERVICE_NAME,))
         except RunOver:
             raise
-        except Exception as exc:  # noqa: BLE001 - __init__ failing is the host's neverStartedStatus
+        except BaseException as exc:  # noqa: BLE001 - __init__ failing is the host's neverStartedStatus
             self.errors.append(f"ServiceMain: {cls.__name__}.__init__ raised {type(exc).__name__}: {exc}")
             self.emit("service_init_failed", error=f"{type(exc).__name__}: {exc}"[:120])
             self.set_service_status((0x10, STOPPED, 0, ERROR_SERVICE_SPECIFIC_ERROR, 1, 0, 0))
             return
+        self.unsaved_attr = self.unsaved_data or getattr(cls, "_scmcheck_unsaved_data_", None)
+        self.emit("service_created", unsaved_declared=bool(self.unsaved_attr))
         self.set_service_status((0x10, START_PENDING, 0, 0, 0, 0, 5000))
         try:
             self.service.SvcRun()
         except RunOver:
             raise
-        except Exception as exc:  # noqa: BLE001 - PythonService.cpp: stoppedErrorStatus
+        except BaseException as exc:  # noqa: BLE001 - PythonService.cpp: stoppedErrorStatus, SystemExit too
             raised = True
             self.errors.append(f"ServiceMain: SvcRun raised {type(exc).__name__}: {exc}")
         self.emit("svcrun_returned", raised=raised)
@@ -210,7 +230,7 @@ class Run:
                 self.errors.append(f"dispatcher: handler for {name} raised {type(exc).__name__}: {exc}")
                 result = ERROR_CALL_NOT_IMPLEMENTED if not isinstance(exc, (ValueError, OverflowError)) \
                     else ERROR_SERVICE_SPECIFIC_ERROR
-            except Exception as exc:  # noqa: BLE001 - dispatchServiceCtrl: an exception is ERROR_CALL_NOT_IMPLEMENTED
+            except BaseException as exc:  # noqa: BLE001 - dispatchServiceCtrl: any exception, SystemExit too
                 self.errors.append(f"dispatcher: handler for {name} raised {type(exc).__name__}: {exc}")
                 result = ERROR_CALL_NOT_IMPLEMENTED
             me.in_handler = 0
@@ -218,13 +238,39 @@ class Run:
             self.emit("handler_returned", control=control, name=name, result=result,
                       duration_ms=self.sched.now_ms - start, _vars={"handler": "idle"})
 
-    def _process_exit(self, reason: str) -> None:
-        killed = [t.name for t in self.sched.threads if not t.host and t.state != EXITED]
+    def _process_exit(self, reason: str, by: Optional[str] = None) -> None:
+        me = self.who()
+        killed = [t.name for t in self.sched.threads if not t.host and t.state != EXITED and t.name != me]
         if reason == "power_off":
             killed = [t.name for t in self.sched.threads if t.state != EXITED and t is not self.dispatcher]
         self.exited = True
-        self.emit("process_exited", "process" if reason == "returned" else "SCM", reason=reason,
-                  killed=", ".join(killed), _vars={"threads_alive": 0})
+        self.emit("process_exited", by or ("process" if reason == "returned" else "SCM"), reason=reason,
+                  killed=", ".join(killed), unsaved=self._unsaved(), _vars={"threads_alive": 0})
+
+    def service_exit(self, call: str) -> None:
+        """The service ended the process itself (``os._exit``, ``os.abort``): record it; the run is over."""
+        if not self.exited:
+            self._process_exit(call, self.who())
+
+    def _unsaved(self) -> Optional[bool]:
+        """The declared unsaved data's truth value now (module docstring); None if nothing is declared."""
+        name = self.unsaved_attr
+        if not name or self.service is None:
+            return None
+        try:
+            value = getattr(self.service, name)
+            if callable(value):
+                value = value()
+            return bool(value)
+        except RunOver:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the user's attribute: report it, do not crash the harness
+            msg = (f"unsaved data {name!r}: reading it raised {type(exc).__name__}: {exc}" if not
+                   isinstance(exc, AttributeError) else f"unsaved data {name!r}: the service object has no "
+                   f"attribute {name!r}")
+            if msg not in self.errors:
+                self.errors.append(msg)
+            return None
 
     # -------------------------------------------------------------- the SCM
 
@@ -286,7 +332,7 @@ class Run:
         if self.violation is not None and outcome != "blocked":
             outcome = "violation"
         return Outcome(outcome, self.events, self.violation, blocked, self.monitor.exercised(), self.choices,
-                       self.sched.steps, self.errors)
+                       self.sched.steps, self.errors, self.monitor.applicable())
 
     def _choose(self, n: int, what: str) -> int:
         if n < 2:

@@ -1,7 +1,11 @@
 """The controlled scheduler: a service's real threads run one at a time, in virtual time.
 
 Each service thread is a real Python thread (so unmodified code runs as it
-is) that holds a *baton* while it runs.  Every call into a stand-in
+is) that holds a *baton* while it runs.  It is started with
+``_thread.start_new_thread``, not ``threading.Thread``: ``Thread.start()``
+waits for the new thread to signal that it runs, which costs about a
+millisecond on a busy machine (twenty times a bare start), and the harness
+does not need it (the thread waits for its baton first anyway).  Every call into a stand-in
 (scmcheck/testing/standins) is a scheduling point: the thread hands the baton
 back to the harness and waits until the harness picks it again.  The harness
 (:meth:`Scheduler.step`) picks which runnable thread runs next; the choice
@@ -24,9 +28,10 @@ from the stand-in call it is blocked in, and unwinds.
 
 from __future__ import annotations
 
+import _thread
 import ctypes
 import sys
-import threading as _rt  # the real module: the harness's own threads and locks
+import threading as _rt  # the real module: the harness's own locks
 import traceback
 from typing import Callable, Optional, Protocol
 
@@ -68,7 +73,9 @@ class VThread:
         self.deadline: Optional[int] = None
         self.baton = _rt.Lock()
         self.baton.acquire()
-        self.real: Optional[_rt.Thread] = None
+        self.ident: Optional[int] = None  # the real thread's id, once started
+        self.done = _rt.Lock()  # released when the real thread is through with this VThread
+        self.done.acquire()
         self.in_handler = 0  # the control code this thread is handling (the dispatcher), else 0
 
     def runnable(self, now: int) -> bool:
@@ -114,30 +121,33 @@ class Scheduler:
         """A new thread, runnable from now on; it first runs when the harness picks it."""
         vt = VThread(self, name, fn, daemon, host, owner)
         self.threads.append(vt)
-        real = _rt.Thread(target=self._bootstrap, args=(vt,), name=f"scmcheck:{name}", daemon=True)
-        vt.real = real
-        real.start()
+        vt.ident = _thread.start_new_thread(self._bootstrap, (vt,))
         return vt
 
     def _bootstrap(self, vt: VThread) -> None:
-        _local.vt = vt
-        vt.baton.acquire()
-        exc: Optional[BaseException] = None
-        if not self.over:
-            vt.state = RUNNING
-            try:
-                vt.fn()
-            except RunOver:
-                pass
-            except BaseException as e:  # noqa: BLE001 - a service thread's exception is recorded, as Python prints it
-                exc = e
-        vt.state = EXITED
-        if not self.over:
-            try:
-                self.on_exit(vt, exc)
-            except RunOver:
-                pass
-            self.back.release()  # after the run ended nobody waits for it
+        try:
+            _local.vt = vt
+            vt.baton.acquire()
+            exc: Optional[BaseException] = None
+            if not self.over:
+                vt.state = RUNNING
+                try:
+                    vt.fn()
+                except RunOver:
+                    pass
+                except BaseException as e:  # noqa: BLE001 - a service thread's exception is recorded
+                    exc = e
+            vt.state = EXITED
+            if not self.over:
+                try:
+                    self.on_exit(vt, exc)
+                except RunOver:
+                    pass
+                self.back.release()  # after the run ended nobody waits for it
+        except RunOver:  # the watchdog's asynchronous RunOver, arriving late
+            vt.state = EXITED
+        finally:
+            vt.done.release()
 
     def pause(self) -> None:
         """A scheduling point: let the harness choose who runs next (this thread stays runnable)."""
@@ -212,26 +222,26 @@ class Scheduler:
         """End the run: every thread still in it unwinds with RunOver; wait for them briefly."""
         self.over = True
         for vt in self.threads:
-            if vt.state != EXITED and vt.real is not None:
+            if vt.state != EXITED and vt.ident is not None:
                 try:
                     vt.baton.release()
                 except RuntimeError:  # it holds the baton already (blocked outside the harness)
                     pass
         for vt in self.threads:
-            if vt.real is not None:
-                vt.real.join(wall_s / max(1, len(self.threads)))
+            if vt.ident is not None:
+                vt.done.acquire(timeout=wall_s / max(1, len(self.threads)))
 
     def _interrupt(self, vt: VThread) -> None:
         """Raise RunOver asynchronously in a thread stuck outside the harness (a busy loop gets it at
         once; a real blocking call when it returns).  The real thread is a daemon either way."""
-        if vt.real is None or vt.real.ident is None:
+        if vt.ident is None:
             return
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(vt.real.ident), ctypes.py_object(RunOver))
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(vt.ident), ctypes.py_object(RunOver))
 
 
 def _frame_of(vt: VThread) -> str:
     """``file:line in function: source`` of the innermost frame of ``vt``'s real thread."""
-    frame = sys._current_frames().get(vt.real.ident) if vt.real is not None else None
+    frame = sys._current_frames().get(vt.ident) if vt.ident is not None else None
     if frame is None:
         return "(frame unavailable)"
     fs = traceback.extract_stack(frame)

@@ -5,8 +5,10 @@ trace by replaying its actions against the rebuilt model.  A run of real code
 has no model to replay against, so an implementation trace is replayed by
 **re-running the service with the recorded choices**: the ITF file keeps,
 under ``#meta.scmcheck.implementation``, the schema version
-(:data:`SCHEMA`), the SHA-256 of the service's source file, the target, the
-run's budgets and every choice the scheduler drew.  :func:`replay` executes
+(:data:`SCHEMA`), the SHA-256 of the service's source file, the target (as
+given, and as a path relative to the trace's folder, so a trace kept beside
+the tests still finds its service from another working directory or
+checkout), the run's budgets and every choice the scheduler drew.  :func:`replay` executes
 the service again with those choices (scmcheck/testing/search.py ``Replay``)
 and checks that the same property is violated; a source whose fingerprint
 differs is reported *stale* rather than replayed.
@@ -24,6 +26,7 @@ and ``clock`` are the harness's.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Optional
 
@@ -56,6 +59,10 @@ FOCUS = {
     "interrogate_reports_current_state": ["reported", "handler"],
     "no_data_loss_at_shutdown": ["shutdown", "threads_alive"],
     "stop_reaches_stopped": ["stop_sent", "reported"],
+    "reported_state_matches_actual": ["reported", "threads_alive"],
+    "only_accepted_controls_delivered": ["reported", "accepted", "control"],
+    "state_change_reported_by_handler": ["reported", "handler"],
+    "no_exit_before_stopped": ["reported", "threads_alive"],
     "start_reaches_running": ["reported"],
 }
 _SHOWN = {
@@ -134,15 +141,21 @@ def _args(e: Any) -> dict:
     return out
 
 
-def save(trace: Trace, out: Outcome, path: Path, sha256: str, budgets: dict) -> Path:
-    """Write ``trace`` as ITF with the implementation fields (module docstring), atomically."""
+def save(trace: Trace, out: Outcome, path: Path, sha256: str, budgets: dict, source: Optional[Path] = None) -> Path:
+    """Write ``trace`` as ITF with the implementation fields (module docstring), atomically.
+    ``source``: the service's file, recorded relative to the trace's folder too."""
     from scmcheck.traces.itf import to_itf, write_atomic
 
     data = to_itf(trace)
-    data["#meta"]["scmcheck"]["implementation"] = {
+    meta = {
         "schema": SCHEMA, "source_sha256": sha256, "target": trace.target, "choices": list(out.choices),
         "budgets": budgets, "reason": out.violation.reason if out.violation else None,
     }
+    if source is not None:
+        cls = str(trace.target).rpartition(":")[2]
+        rel = os.path.relpath(Path(source).resolve(), Path(path).resolve().parent)
+        meta["target_from_trace"] = f"{Path(rel).as_posix()}:{cls}"
+    data["#meta"]["scmcheck"]["implementation"] = meta
     write_atomic(Path(path), json.dumps(data, indent=1) + "\n")
     return Path(path)
 
@@ -155,6 +168,18 @@ def implementation_meta(path: Path) -> Optional[dict]:
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return meta if isinstance(meta, dict) else None
+
+
+def target_of(path: Path, meta: dict) -> str:
+    """The ``FILE.py:Class`` a trace names: its path relative to the trace's folder if that file exists,
+    else the target as it was given when the trace was saved."""
+    rel = meta.get("target_from_trace")
+    if isinstance(rel, str) and ":" in rel:
+        file, _, cls = rel.rpartition(":")
+        here = Path(path).resolve().parent / file
+        if here.is_file():
+            return f"{os.path.normpath(here)}:{cls}"
+    return str(meta.get("target") or "")
 
 
 def replay(path: Path, target_spec: Optional[str] = None) -> tuple[str, Optional[Outcome], str]:
@@ -175,15 +200,17 @@ def replay(path: Path, target_spec: Optional[str] = None) -> tuple[str, Optional
     from scmcheck.traces.itf import load
 
     trace = load(path)
-    spec = target_spec or meta.get("target") or trace.target
+    spec = target_spec or target_of(path, meta) or trace.target
     target = loader.load(spec)
     if target.sha256 != meta.get("source_sha256"):
-        return "stale", None, (f"stale: {target.path} has changed since the trace was saved (SHA-256 "
-                               f"{target.sha256[:12]}… vs {str(meta.get('source_sha256'))[:12]}…); not replayed")
+        was = str(meta.get("source_sha256"))[:12]
+        return "stale", None, (f"stale: {target.path} has changed since the trace was saved (its SHA-256 is now "
+                               f"{target.sha256[:12]}…, the trace was recorded from {was}…); the recorded choices "
+                               "do not apply to changed code, so it is not replayed")
     b = meta.get("budgets", {})
     run = Run(target.make_class, Replay(meta.get("choices", [])), [trace.property] if trace.property else list(BY_ID),
               depth=int(b.get("depth", 3000)), controls=int(b.get("controls", 4)),
-              watchdog_s=float(b.get("watchdog_s", 3.0)))
+              watchdog_s=float(b.get("watchdog_s", 3.0)), unsaved_data=b.get("unsaved_data"))
     out = run.execute()
     got = out.violation.property if out.violation else None
     if got == trace.property:
