@@ -30,6 +30,8 @@ BUGGY = [  # (target, the property its docstring says it breaks)
     ("start_pending_after_running.py:LateStartService", "reported_state_matches_actual"),
     ("pause_unreported.py:SilentPauseService", "state_change_reported_by_handler"),
     ("exit_in_svcstop.py:HardExitService", "no_exit_before_stopped"),
+    ("suspend_blocks_handler.py:SuspendFlushService", "handler_returns_within_30s"),
+    ("thread_after_stop.py:LateClientService", "stopped_only_after_threads_exit"),
 ]
 STEPS_GOAL, FIRST_GOAL_S = 1000, 5.0
 

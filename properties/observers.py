@@ -8,9 +8,13 @@ and a run of real code can produce is a stream of **events**:
 ============================  ====================================================================
 kind                          fields
 ============================  ====================================================================
-``control_sent``              ``control`` (Win32 code), ``name`` -- the SCM called ControlService
+``control_sent``              ``control`` (Win32 code), ``name``, ``event`` (the event type's name for
+                              POWEREVENT, SESSIONCHANGE, DEVICEEVENT ..., else "") -- the SCM called
+                              ControlService (or the system sent the control)
 ``handler_entered``           ``control``, ``name`` -- the dispatcher called the handler
 ``handler_returned``          ``control``, ``name``, ``result`` (the DWORD returned), ``duration_ms``
+``handler_raised``            ``control``, ``name``, ``error`` -- the handler raised (pywin32 logs it and
+                              returns ERROR_CALL_NOT_IMPLEMENTED); ``handler_returned`` follows
 ``status_reported``           ``state``, ``accepted``, ``checkpoint``, ``wait_hint_ms``,
                               ``win32_exit``, ``svc_exit``, ``in_handler`` (the control being
                               handled by the reporting thread, or 0) -- a SetServiceStatus call
@@ -211,7 +215,9 @@ class View:
         elif k == "svcrun_returned":
             self.svcrun_returned = True
         elif k == "handler_entered":
-            self.handler = {"control": ev["control"], "name": ev["name"], "since_ms": ev.time_ms}
+            event = ev.fields.get("event")
+            self.handler = {"control": ev["control"], "name": f"{ev['name']} ({event})" if event else ev["name"],
+                            "since_ms": ev.time_ms}
         elif k == "handler_returned":
             self.handler = None
         elif k == "control_sent":
@@ -262,7 +268,7 @@ class StoppedOnlyAfterThreadsExit(Observer):
             self.exercised = True
             alive = view.service_threads_alive(besides=ev.thread)
             if alive:
-                return f"SERVICE_STOPPED reported by {ev.thread} while {', '.join(alive)} still run"
+                return f"SERVICE_STOPPED reported by {ev.thread} while {_still_run(alive)}"
         return None
 
 
@@ -413,7 +419,7 @@ class ReportedStateMatchesActual(Observer):
         if state == STOPPED:
             alive = view.service_threads_alive(besides=ev.thread)
             if alive:
-                return f"{ev.thread} reported SERVICE_STOPPED while {', '.join(alive)} still run"
+                return f"{ev.thread} reported SERVICE_STOPPED while {_still_run(alive)}"
         return None
 
 
@@ -523,6 +529,39 @@ def _name(state: int) -> str:
     return STATE_NAMES.get(state, str(state))
 
 
+def _still_run(threads: list[str]) -> str:
+    """"worker0 still runs" / "worker0, worker1 still run"."""
+    return f"{', '.join(threads)} still run{'s' if len(threads) == 1 else ''}"
+
+
+class InterrogateAlwaysAnswered(Observer):
+    """003.3: every service handles INTERROGATE: the handler returns NO_ERROR for it.
+
+    Under pywin32 the handler's result is what ``SvcInterrogate`` gives back: None is NO_ERROR, and an
+    exception makes PythonService.cpp log it and return ERROR_CALL_NOT_IMPLEMENTED, which tells the
+    SCM the service does not handle INTERROGATE (``handler_raised`` names the exception).
+    """
+
+    id = "interrogate_always_answered"
+    rules = ("003.3",)
+    sources = (HANDLER_EX, CONTROL_HANDLER)
+    observes = "the result the handler returns for each INTERROGATE (and the exception, if it raised)"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.raised = ""
+
+    def before(self, ev: Event, view: View) -> Optional[str]:
+        if ev.kind == "handler_raised" and ev["control"] == CONTROL_INTERROGATE:
+            self.raised = ev["error"]
+        elif ev.kind == "handler_returned" and ev["control"] == CONTROL_INTERROGATE:
+            self.exercised = True
+            if ev["result"] != 0:
+                why = f": it raised {self.raised}" if self.raised else ""
+                return f"the handler returned {ev['result']} for INTERROGATE, not NO_ERROR{why}"
+        return None
+
+
 class _Liveness(Observer):
     """After ``trigger`` (a time), ``goal`` within LIVENESS_S virtual seconds."""
 
@@ -583,7 +622,8 @@ class StartReachesRunning(_Liveness):
 OBSERVERS: tuple[type[Observer], ...] = (
     StoppedOnlyAfterThreadsExit, ReportedStateMatchesActual, HandlerReturnsWithin30s, PendingProgressWithinWaitHint,
     NoStatusAfterStopped, NoExitBeforeStopped, OnlyAcceptedControlsDelivered, StateChangeReportedByHandler,
-    InterrogateReportsCurrentState, NoDataLossAtShutdown, StopReachesStopped, StartReachesRunning,
+    InterrogateReportsCurrentState, InterrogateAlwaysAnswered, NoDataLossAtShutdown, StopReachesStopped,
+    StartReachesRunning,
 )
 BY_ID: dict[str, type[Observer]] = {o.id: o for o in OBSERVERS}
 

@@ -137,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sh = sub.add_parser("show", help="re-check a trace file and render it", parents=[debug],
                         formatter_class=_HelpFormatter)
-    sh.add_argument("trace", help="a trace file written by scmcheck check")
+    sh.add_argument("trace", help="a trace file written by scmcheck check or scmcheck test")
     sh.add_argument("--format", default="text", choices=("text", "dot", "svg", "mermaid", "html"),
                     help="output format (default: %(default)s)")
     sh.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output)")

@@ -39,6 +39,11 @@ CASES = [
     # both are correct services and run unchanged
     ("docs_events_service.py:SessionWatcherService", set(), set()),
     ("docs_worker_service.py:QueueWorkerService", set(), set()),
+    ("device_events_service.py:DeviceEventsService", set(), set()),
+    ("suspend_blocks_handler.py:SuspendFlushService", {"handler_returns_within_30s"}, set()),
+    # STOPPED with the thread alive is also a report false when made (as svcdorun_returns_early)
+    ("thread_after_stop.py:LateClientService", {"stopped_only_after_threads_exit", "reported_state_matches_actual"},
+     set()),
 ]
 
 

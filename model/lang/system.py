@@ -406,6 +406,15 @@ class System:
             if act.enabled(state):
                 yield act, act.apply(state)
 
+    def successors_fn(self) -> Callable[..., list[tuple[int, int]]]:
+        """:meth:`successors` as one generated function over packed states (model/lang/packed.py):
+        ``packed state -> [(action index, next packed state)]``, in action order (given a set
+        ``seen`` as well, only the states not in it, added to it).  Pack and unpack with
+        ``packing(system)`` from that module; built once per system, from the actions' Exprs."""
+        from .packed import packing
+
+        return packing(self).successors
+
     def families(self) -> dict[str, list[Action]]:
         """Actions grouped by family name, in declaration order."""
         fam: dict[str, list[Action]] = {}

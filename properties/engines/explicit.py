@@ -1,9 +1,14 @@
 """Explicit-state breadth-first search over the reachable state graph.
 
-The graph is held in networkx (node = state tuple, edge = the indices of the
-actions between two states), so callers can inspect or export it.  One BFS
-serves every goal kind (``Goal.kind``); the semantics of runs, fairness, time
-progress and time-locks are those of ``scmcheck.model.lang.temporal``.
+States are packed into ints and expanded by one generated successor function
+(``scmcheck.model.lang.packed``); the search keeps them in a list (id = BFS
+order) with the parent id and action of each in arrays, and every invariant is
+checked by one generated function.  The graph itself is a
+``graph_analysis.StateGraph`` over those ids: its edges are recorded during the
+search when a goal needs them, else computed when someone asks (the networkx form
+too, for exports and the docs: ``Result.extra["graph"]``, :func:`reachable_states`).
+One BFS serves every goal kind (``Goal.kind``); the semantics of runs, fairness,
+time progress and time-locks are those of ``scmcheck.model.lang.temporal``.
 
 ``invariant``
     BFS order makes every counterexample a shortest one; exhausting the graph
@@ -22,17 +27,22 @@ progress and time-locks are those of ``scmcheck.model.lang.temporal``.
     connected components of the states where ``hold`` also holds
     (``graph_analysis``); a trigger state that reaches one of them without the
     goal is a counterexample, shown as a lasso (``Trace.loop``).
+
+Every result's ``extra`` has ``states_per_s`` (states found per second of search)
+and ``peak_mib`` (the process's peak resident memory, MiB; None where the
+platform does not say).
 """
 
 from __future__ import annotations
 
+import gc
 import math
+import sys
 import time
+from array import array
 from typing import Any, Optional, Sequence
 
-import networkx as nx
-
-from scmcheck.model.lang.expr import compile_python
+from scmcheck.model.lang.packed import Packing, packing
 from scmcheck.model.lang.temporal import lets_time_pass
 
 from ..result import Goal, Result, Verdict
@@ -48,6 +58,8 @@ NO_CLOCK = "the model has no clock"
 # Zero-time closures checked when the search stopped before exhausting the graph.
 PARTIAL_TIMELOCK_BUDGET = 10_000  # states per closure
 PARTIAL_TIMELOCK_SECONDS = 10.0  # wall-clock cap for all of them
+# States expanded between two looks at the clock (timeout, progress): a look costs about a state.
+CLOCK_EVERY = 512
 
 
 def run(system: Any, goals: Sequence[Goal], depth: Optional[int] = None, max_states: int = 5_000_000,
@@ -56,86 +68,181 @@ def run(system: Any, goals: Sequence[Goal], depth: Optional[int] = None, max_sta
     system.freeze()
     tick = Ticker(NAME, progress)
     kinds = [g.kind for g in goals]
-    invs = {i: compile_python(g.invariant) for i, g in enumerate(goals) if kinds[i] == "invariant"}
+    invs = _Invariants(packing(system), {i: g.invariant for i, g in enumerate(goals) if kinds[i] == "invariant"})
     # Goals decided after the search, on the graph; they need all of it.
     whole = [i for i, k in enumerate(kinds) if k == "leads_to" or (k == "time_lock" and system.timed)]
-    init = system.init_state()
-    graph = nx.DiGraph() if keep_graph or whole else None
-    parent: dict[tuple, Any] = {init: None}
-    found: dict[int, tuple] = {}  # invariant goal -> (state, depth)
-    open_ = set(invs)
     # None or an infinite timeout: no limit.
     deadline = None if timeout is None or math.isinf(timeout) else time.monotonic() + timeout
-
-    def visit(state: tuple, d: int) -> None:
-        for i in list(open_):
-            if not invs[i](state):
-                found[i] = (state, d)
-                open_.discard(i)
-
-    if graph is not None:
-        graph.add_node(init)
-    visit(init, 0)
-    frontier, d, stop_reason = [init], 0, ""
-    while frontier and (open_ or whole):
-        if depth is not None and d >= depth:
-            stop_reason = "depth"
-            break
-        nxt: list[tuple] = []
-        for s in frontier:
-            for act, t in system.successors(s):
-                if graph is not None:
-                    if graph.has_edge(s, t):
-                        graph[s][t]["actions"].append(act.index)
-                    else:
-                        graph.add_edge(s, t, actions=[act.index])
-                if t in parent:
-                    continue
-                parent[t] = (s, act)
-                nxt.append(t)
-                visit(t, d + 1)
-            if len(parent) >= max_states:
-                stop_reason = f"state budget of {max_states:,} reached"
-                break
-            if deadline is not None and time.monotonic() > deadline:
-                stop_reason = f"timeout of {timeout:g} s reached"
-                break
-            tick(depth=d, states=len(parent), rate=len(parent) / max(tick.elapsed(), 1e-9))
-        if stop_reason:
-            break
-        frontier, d = nxt, d + 1
+    bfs = _Bfs(packing(system), invs, record_edges=bool(whole), tick=tick)
+    bfs.run(depth, max_states, deadline, timeout, keep_going=bool(whole))
     seconds = tick.elapsed()
-    exhausted = not frontier
-    diameter = max(d - 1, 0)  # d is one past the last non-empty BFS level
-    n = len(parent)
-    search = _Search(system, graph, parent, exhausted, stop_reason, d, diameter)
+    search = _Search(system, bfs, keep_graph or bool(whole))
+    figures = {"states_per_s": round(len(bfs.states) / max(seconds, 1e-9)), "peak_mib": peak_mib()}
 
     results = []
     for i, goal in enumerate(goals):
         if kinds[i] == "invariant":
-            r = _invariant_result(goal, found.get(i), search)
+            r = _invariant_result(goal, invs.found.get(i), search)
         elif kinds[i] == "time_lock":
             r = _time_lock_result(goal, search)
         else:
             r = _leads_to_result(goal, search)
         # Invariants are decided by the search itself; the other kinds include their analysis.
-        r.states, r.kind = n, kinds[i]
+        r.states, r.kind = len(bfs.states), kinds[i]
         r.seconds = seconds if kinds[i] == "invariant" else tick.elapsed()
+        r.extra.update(figures)
         results.append(r)
-    if graph is not None and keep_graph:
+    if search.graph is not None and keep_graph:
         for r in results:
-            r.extra["graph"] = graph
+            r.extra["graph"] = search.graph
     return results
+
+
+def peak_mib() -> Optional[float]:
+    """The process's peak resident memory so far, in MiB (None if the platform does not say)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return round(peak / (2 ** 20 if sys.platform == "darwin" else 2 ** 10), 1)
+
+
+class _Invariants:
+    """The open invariant goals, checked on a packed state by one generated function (``check``)."""
+
+    def __init__(self, pk: Packing, exprs: dict) -> None:
+        self.pk, self.exprs = pk, exprs
+        self.open = set(exprs)
+        self.found: dict[int, tuple] = {}  # goal index -> (state id, depth)
+        self._one: dict = {}  # goal index -> its own predicate, to tell which failed
+        self.check = pk.predicate([exprs[i] for i in sorted(self.open)])
+
+    def failed(self, state: int, u: int, d: int) -> Any:
+        """``check`` said no for the state with id ``u`` at depth ``d``: record every open goal it
+        violates and return the ``check`` for the rest."""
+        for i in sorted(self.open):
+            one = self._one.get(i)
+            if one is None:
+                one = self._one[i] = self.pk.predicate([self.exprs[i]])
+            if not one(state):
+                self.found[i] = (u, d)
+                self.open.discard(i)
+        self.check = self.pk.predicate([self.exprs[i] for i in sorted(self.open)])
+        return self.check
+
+
+class _Bfs:
+    """The search: ``states[u]`` the packed state with id ``u`` (BFS order), ``parent[u]`` the id
+    it was first reached from (-1 for the initial state) by action ``via[u]``."""
+
+    def __init__(self, pk: Packing, invs: _Invariants, record_edges: bool, tick: Ticker) -> None:
+        self.pk, self.invs, self.tick = pk, invs, tick
+        init = pk.pack(pk.system.init_state())
+        self.states: list[int] = [init]
+        self.parent, self.via = array("i", [-1]), array("i", [-1])  # ids and action indices: 4 bytes
+        # With edges: packed state -> id, and out-edges (graph_analysis.StateGraph's layout).
+        self.index: Optional[dict] = {init: 0} if record_edges else None
+        self.edges = (array("q", [0]), array("i"), array("i")) if record_edges else None
+        self.seen: set = set() if record_edges else {init}  # without edges: the states found
+        self.stop_reason = ""
+        self.depth = 0  # one past the last BFS level expanded (the level at which the search stopped)
+        self.exhausted = False
+        self.expanded = 0  # states 0 .. expanded - 1 were expanded
+
+    def run(self, depth: Optional[int], max_states: int, deadline: Optional[float], timeout: Optional[float],
+            keep_going: bool) -> None:
+        """Level by level until the graph is exhausted, a bound or budget stops it, or no goal is open
+        (``keep_going``: a goal needs the whole graph)."""
+        invs = self.invs
+        if not invs.check(self.states[0]):
+            invs.failed(self.states[0], 0, 0)
+        lo, hi, d = 0, 1, 0
+        # Millions of new objects, none of them garbage: collections would only cost.  Freezing
+        # keeps what exists now out of the first collection after (unless a caller froze first).
+        gc_was_on, freeze = gc.isenabled(), gc.get_freeze_count() == 0
+        gc.disable()
+        if freeze:
+            gc.freeze()
+        try:
+            while lo < hi and (invs.open or keep_going):
+                if depth is not None and d >= depth:
+                    self.stop_reason = "depth"
+                    break
+                done, why = self._level(lo, hi, d, max_states, deadline)
+                if why:
+                    self.expanded = done
+                    self.stop_reason = (f"state budget of {max_states:,} reached" if why == "budget"
+                                        else f"timeout of {timeout:g} s reached")
+                    break
+                lo, hi, d = hi, len(self.states), d + 1
+        finally:
+            if freeze:
+                gc.unfreeze()
+            if gc_was_on:
+                gc.enable()
+        if not self.stop_reason:
+            self.expanded = lo
+        self.exhausted = lo >= hi
+        self.depth = d
+        if self.edges is not None:
+            start, dst, _ = self.edges
+            start.extend([len(dst)] * (len(self.states) - self.expanded))
+
+    def _level(self, lo: int, hi: int, d: int, max_states: int, deadline: Optional[float]) -> tuple[int, str]:
+        """Expand states ``lo .. hi - 1`` (BFS level ``d``); returns one past the last state expanded
+        and why it stopped early ("budget", "timeout", or "" when it did not)."""
+        states, parent, via, invs = self.states, self.parent.append, self.via.append, self.invs
+        succ, check, push, d1 = self.pk.successors, invs.check, states.append, d + 1
+        record = self.index is not None
+        if record:
+            index = self.index
+            start, dst, act = (a.append for a in self.edges)  # type: ignore[union-attr]
+            n_edges = self.edges[1].__len__  # type: ignore[index]
+        else:
+            seen = self.seen
+        for u in range(lo, hi):
+            if record:
+                for a, t in succ(states[u]):
+                    v = index.get(t)
+                    if v is None:
+                        v = index[t] = len(states)
+                        push(t)
+                        parent(u)
+                        via(a)
+                        if not check(t):
+                            check = invs.failed(t, v, d1)
+                    dst(v)
+                    act(a)
+                start(n_edges())
+            else:
+                for a, t in succ(states[u], seen):  # the new states only, added to seen
+                    push(t)
+                    parent(u)
+                    via(a)
+                    if not check(t):
+                        check = invs.failed(t, len(states) - 1, d1)
+            if len(states) >= max_states:
+                return u + 1, "budget"
+            if not u % CLOCK_EVERY:  # u counts across levels: small levels are timed too
+                if deadline is not None and time.monotonic() > deadline:
+                    return u + 1, "timeout"
+                if self.tick.progress is not None:
+                    rate = len(states) / max(self.tick.elapsed(), 1e-9)
+                    self.tick(depth=d, states=len(states), rate=rate, memory_mib=peak_mib())
+        return hi, ""
 
 
 class _Search:
     """What the BFS left for the per-goal analyses."""
 
-    def __init__(self, system: Any, graph: Optional[nx.DiGraph], parent: dict, exhausted: bool, stop_reason: str,
-                 depth: int, diameter: int) -> None:
-        self.system, self.graph, self.parent = system, graph, parent
-        self.exhausted, self.stop_reason, self.depth, self.diameter = exhausted, stop_reason, depth, diameter
-        self._time_ok: Optional[set] = None
+    def __init__(self, system: Any, bfs: _Bfs, graph: bool) -> None:
+        self.system, self.pk = system, bfs.pk
+        self.states, self.parent, self.via = bfs.states, bfs.parent, bfs.via
+        self.exhausted, self.stop_reason, self.depth = bfs.exhausted, bfs.stop_reason, bfs.depth
+        self.diameter = max(bfs.depth - 1, 0)  # depth is one past the last non-empty BFS level
+        self.graph = ga.StateGraph(bfs.pk, bfs.states, bfs.expanded, bfs.edges, bfs.index) if graph else None
+        self._time_ok: Optional[ga.Mask] = None
 
     def incomplete(self, goal: Goal, clean: str) -> Result:
         """BOUNDED (stopped at depth) or UNKNOWN (budget, timeout), no violation found; ``clean``
@@ -146,36 +253,35 @@ class _Search:
         why = f"{self.stop_reason} at depth {self.depth}" if self.stop_reason else "search stopped"
         return Result(goal.id, goal.rules, NAME, Verdict.UNKNOWN, self.depth, reason=why)
 
-    def time_ok(self) -> set:
-        """States (of the graph) that reach a state where time may pass by zero-time steps."""
+    def time_ok(self) -> ga.Mask:
+        """The states (mask over ids) that reach a state where time may pass by zero-time steps."""
         if self._time_ok is None:
-            system = self.system
-            passes = [s for s in self.graph if system.time_passes_fn(s)]
-            self._time_ok = ga.backward_reachable(self.graph, passes,
-                                                  action_ok=lambda i: system.actions[i].duration == 0
-                                                  and system.actions[i].fair)
+            system, graph = self.system, self.graph
+            passes = self.pk.predicate([system.time_passes])
+            zero_time = [a.duration == 0 and a.fair for a in system.actions]
+            self._time_ok = ga.backward_reachable(graph, (u for u, s in enumerate(self.states) if passes(s)),
+                                                  action_ok=zero_time)
         return self._time_ok
 
-
-def _path(parent: dict, state: tuple) -> list:
-    acts = []
-    while parent[state] is not None:
-        prev, act = parent[state]
-        acts.append(act)
-        state = prev
-    return acts[::-1]
+    def path(self, u: int) -> list:
+        """The actions from the initial state to state ``u`` along the BFS parents (a shortest path)."""
+        acts = []
+        while self.parent[u] >= 0:
+            acts.append(self.system.actions[self.via[u]])
+            u = self.parent[u]
+        return acts[::-1]
 
 
 # ---------------------------------------------------------------- invariants
 
 def _invariant_result(goal: Goal, found: Optional[tuple], search: _Search) -> Result:
     if found is not None:
-        state, k = found
-        trace = checked_trace(search.system, goal, NAME, _path(search.parent, state))
+        u, k = found
+        trace = checked_trace(search.system, goal, NAME, search.path(u))
         return Result(goal.id, goal.rules, NAME, Verdict.VIOLATED, k, trace=trace)
     if search.exhausted:
         return Result(goal.id, goal.rules, NAME, Verdict.PROVED, search.diameter,
-                      reason=f"all {len(search.parent):,} reachable states checked (diameter {search.diameter})")
+                      reason=f"all {len(search.states):,} reachable states checked (diameter {search.diameter})")
     if search.stop_reason == "depth":
         return Result(goal.id, goal.rules, NAME, Verdict.BOUNDED, search.depth,
                       reason=f"no violation in states reachable within {search.depth} steps")
@@ -188,27 +294,28 @@ def _time_lock_result(goal: Goal, search: _Search) -> Result:
     system = search.system
     if not system.timed:
         return Result(goal.id, goal.rules, NAME, Verdict.UNKNOWN, None, reason=NO_CLOCK)
+    n = len(search.states)
     if search.exhausted:
         ok = search.time_ok()
-        locked = next((s for s in search.parent if s not in ok), None)  # BFS order: the nearest
+        locked = next((u for u in range(n) if not ok[u]), None)  # BFS order: the nearest
         if locked is None:
             return Result(goal.id, goal.rules, NAME, Verdict.PROVED, search.diameter,
-                          reason=f"time can advance from all {len(search.parent):,} reachable states "
+                          reason=f"time can advance from all {n:,} reachable states "
                                  f"(diameter {search.diameter})")
         return _time_lock_violation(goal, search, locked)
     # Stopped early: states whose zero-time closure lies in the explored graph are decided there;
     # the others (mostly the unexpanded frontier) by exploring their closure, within a budget.
     ok = search.time_ok()
     undecided, cap = 0, time.monotonic() + PARTIAL_TIMELOCK_SECONDS
-    for s in search.parent:
-        if s in ok:
+    for u in range(n):
+        if ok[u]:
             continue
         if time.monotonic() > cap:
             undecided += 1
             continue
-        verdict = lets_time_pass(system, s, PARTIAL_TIMELOCK_BUDGET)
+        verdict = lets_time_pass(system, search.pk.unpack(search.states[u]), PARTIAL_TIMELOCK_BUDGET)
         if verdict is False:
-            return _time_lock_violation(goal, search, s)
+            return _time_lock_violation(goal, search, u)
         if verdict is None:
             undecided += 1
     if undecided:
@@ -219,8 +326,8 @@ def _time_lock_result(goal: Goal, search: _Search) -> Result:
     return search.incomplete(goal, "no time-lock in states reachable")
 
 
-def _time_lock_violation(goal: Goal, search: _Search, locked: tuple) -> Result:
-    acts = _path(search.parent, locked)
+def _time_lock_violation(goal: Goal, search: _Search, locked: int) -> Result:
+    acts = search.path(locked)
     trace = checked_trace(search.system, goal, NAME, acts)
     return Result(goal.id, goal.rules, NAME, Verdict.VIOLATED, len(acts), trace=trace,
                   reason=f"time-lock after {len(acts)} steps: no path from this state lets time pass")
@@ -233,32 +340,36 @@ def _leads_to_result(goal: Goal, search: _Search) -> Result:
         why = "stopped at the depth bound" if search.stop_reason == "depth" else (search.stop_reason or "search stopped")
         return Result(goal.id, goal.rules, NAME, Verdict.UNKNOWN, search.depth,
                       reason=f"{LIVENESS_NEEDS_GRAPH} ({why} at depth {search.depth})")
-    system, graph = search.system, search.graph
+    system, graph, pk, states = search.system, search.graph, search.pk, search.states
     lt = goal.leads_to
-    trigger, target, hold = compile_python(lt.trigger), compile_python(lt.goal), compile_python(lt.hold)
-    waiting = {s for s in search.parent if not target(s)}  # G': the goal is false
-    held = [s for s in waiting if hold(s)]
-    stutter, sccs = ga.fair_loop_states(system, graph, held)
-    loop_states = set(stutter).union(*sccs) if sccs else set(stutter)
-    bad = ga.backward_reachable(graph, loop_states, allowed=waiting) if loop_states else set()
-    start = next((s for s in search.parent if s in bad and trigger(s)), None)  # BFS order: the nearest
+    trigger, target, hold = pk.predicate([lt.trigger]), pk.predicate([lt.goal]), pk.predicate([lt.hold])
+    waiting = bytearray(not target(s) for s in states)  # G': the goal is false
+    held = bytearray(w and hold(s) for w, s in zip(waiting, states))
+    stutter, sccs, comp_of = ga.fair_loop_states(system, graph, held)
+    loop_states = bytearray(stutter)
+    for comp in sccs:
+        for u in comp:
+            loop_states[u] = 1
+    targets = [u for u, x in enumerate(loop_states) if x]
+    bad = ga.backward_reachable(graph, targets, allowed=waiting) if targets else bytearray(len(states))
+    start = next((u for u, s in enumerate(states) if bad[u] and trigger(s)), None)  # BFS order: the nearest
     assumptions = [a for a in LIVENESS_ASSUMPTIONS if system.timed or a != "time progress"]
     if start is None:
         return Result(goal.id, goal.rules, NAME, Verdict.PROVED, search.diameter, assumptions=assumptions,
-                      reason=f"no fair lasso: in all {len(search.parent):,} reachable states (diameter "
+                      reason=f"no fair lasso: in all {len(states):,} reachable states (diameter "
                              f"{search.diameter}), every run from a trigger state reaches the goal, assuming "
                              f"{', '.join(assumptions)}")
-    prefix = _path(search.parent, start)
-    to_loop = ga.shortest_path(graph, start, loop_states.__contains__, waiting)
+    prefix = search.path(start)
+    to_loop = ga.shortest_path(graph, start, loop_states.__getitem__, waiting)
     assert to_loop is not None, "explicit: a bad trigger state does not reach its loop"
     entry = to_loop[-1][2] if to_loop else start
     acts = prefix + [system.actions[i] for _, i, _ in to_loop]
     loop_at = len(acts)
-    if entry in stutter:
+    if stutter[entry]:
         shape = "then stays in that state forever"
     else:
-        comp = next(c for c in sccs if entry in c)
-        cycle = ga.fair_cycle(system, graph, comp, entry)
+        inside = ga.mask_of(len(states), sccs[comp_of[entry]])
+        cycle = ga.fair_cycle(system, graph, inside, entry)
         acts += [system.actions[i] for _, i, _ in cycle]
         shape = f"then repeats a loop of {len(cycle)} steps forever"
     trace = checked_trace(system, goal, NAME, acts, loop=loop_at)
@@ -267,9 +378,10 @@ def _leads_to_result(goal: Goal, search: _Search) -> Result:
                          f"on {len(to_loop)} steps, {shape}")
 
 
-def reachable_states(system: Any) -> nx.DiGraph:
-    """The whole reachable state graph (for tests, exports and the docs)."""
+def reachable_states(system: Any) -> Any:
+    """The whole reachable state graph as a networkx DiGraph (for tests, exports and the docs):
+    node = state tuple, edge ``s -> t`` with ``actions``, the indices of the actions from s to t."""
     from scmcheck.model.lang.expr import TRUE
 
     res = run(system, [Goal("_all", (), TRUE)])
-    return res[0].extra["graph"]
+    return res[0].extra["graph"].to_networkx()

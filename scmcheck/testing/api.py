@@ -82,7 +82,8 @@ def check_implementation(cls_or_target: Union[type, str], runs: int = DEFAULT_RU
         blocked = f"thread {b.thread} blocked outside the harness (no stand-in call for {b.seconds:g} s " \
                   f"wall clock) at {b.frame}"
     return Report(target.spec, target.sha256, stats.runs, stats.steps, stats.seconds, seed, results,
-                  dict(stats.outcomes), blocked, list(stats.errors))
+                  dict(stats.outcomes), blocked, list(stats.errors), runs, max(1, stats.searches),
+                  dict(stats.delivered), dict(stats.handler_errors))
 
 
 def _probe(target: loader.Target) -> None:

@@ -10,7 +10,7 @@ fix, through the CLI's handler), 3 incomplete (a property never exercised,
 or a run blocked outside the harness).
 
 ``show`` of an implementation trace draws the trace as saved (drawing runs
-no code); with ``--target FILE.py:Class`` or ``--trust`` it first re-runs
+no code), with the ``why:`` line ``test`` printed under it; with ``--target FILE.py:Class`` or ``--trust`` it first re-runs
 the service with the recorded choices (scmcheck/testing/tracefile.py) and
 refuses a stale trace (the source changed).
 """
@@ -96,6 +96,11 @@ def show(args: argparse.Namespace, usable_file: Callable) -> int:
             raise InputError(f"{args.trace}: {text}")
         note = text
     text = render(trace, args.format)
+    from .tracefile import implementation_meta
+
+    why = (implementation_meta(Path(args.trace)) or {}).get("reason")
+    if why and args.format == "text":  # as `scmcheck test` printed it under the trace
+        text = f"{text.rstrip()}\n  why: {why}"
     if out is None:
         print(text)
         return 0
@@ -105,4 +110,6 @@ def show(args: argparse.Namespace, usable_file: Callable) -> int:
         raise InputError(f"-o {out}: cannot write the file ({exc.strerror or exc}); give a writable file path") \
             from None
     print(f"wrote {out} ({args.format}, {trace.length} steps, {note})")
+    if why and args.format != "text":
+        print(f"  why: {why}")
     return 0

@@ -19,8 +19,9 @@ _active: Optional[Any] = None
 def active() -> Any:
     """The Run in progress (scmcheck/testing/run.py); HarnessError outside one."""
     if _active is None:
-        raise HarnessError("a pywin32 stand-in was used outside a scmcheck run (the stand-ins only work for a "
-                           "service loaded by scmcheck.testing)")
+        raise HarnessError("a pywin32 stand-in was called outside a scmcheck run: by a thread still running after "
+                           "its run ended (one scmcheck does not schedule), or by code not loaded by "
+                           "scmcheck.testing")
     return _active
 
 

@@ -51,6 +51,10 @@ class Report:
     outcomes: dict = field(default_factory=dict)
     blocked: Optional[str] = None  # "thread blocked outside the harness ... at file:line ..."
     errors: list = field(default_factory=list)
+    runs_per_search: Optional[int] = None  # --runs; ``runs`` counts every search's runs
+    searches: int = 1  # one per violated property found, plus the last
+    delivered: dict = field(default_factory=dict)  # "POWEREVENT" / "POWEREVENT/PBT_APMSUSPEND" -> runs
+    handler_errors: dict = field(default_factory=dict)  # "SESSIONCHANGE/WTS_SESSION_LOCK: KeyError: 1 at ..." -> runs
 
     @property
     def violated(self) -> list:
@@ -69,6 +73,9 @@ class Report:
             "target": self.target, "source_sha256": self.source_sha256, "runs": self.runs, "steps": self.steps,
             "seconds": round(self.seconds, 3), "seed": self.seed, "status": self.status,
             "outcomes": self.outcomes, "blocked": self.blocked, "errors": self.errors,
+            "runs_per_search": self.runs_per_search, "searches": self.searches,
+            "controls_delivered_runs": self.delivered, "handler_exceptions_runs": self.handler_errors,
+            "observers_exercised_runs": {r.id: r.exercised for r in self.results},
             "results": [{"property": r.id, "rules": list(r.rules), "verdict": r.verdict, "exercised_runs": r.exercised,
                          "reason": r.reason or None, "trace_steps": r.trace.length if r.trace is not None else None,
                          "trace_file": r.trace_file, "first_violation_after_s":
@@ -79,12 +86,13 @@ class Report:
     def text(self, rerun: str = "") -> str:
         from scmcheck.traces.render import render_text
 
-        lines = [f"implementation {self.target}: {self.runs} runs, {self.steps} scheduled steps, "
+        lines = [f"implementation {self.target}: {self._runs_text()}, {self.steps} scheduled steps, "
                  f"{self.seconds:.2f} s" + (f", seed {self.seed}" if self.seed is not None else "")]
         width = max((len(r.id) for r in self.results), default=10)
         for r in self.results:
             if r.verdict == "violated":
-                detail = f"trace of {r.trace.length} steps, first found after {r.first_after_s:.2f} s"
+                detail = f"trace of {r.trace.length} steps, first found after {r.first_after_s:.2f} s (exercised " \
+                         f"in {r.exercised} runs)"
                 lines.append(f"  VIOLATED       {r.id:<{width}}  {detail}")
             elif r.verdict == "passed":
                 lines.append(f"  no violation   {r.id:<{width}}  in {self.runs} runs (exercised in {r.exercised})")
@@ -94,6 +102,14 @@ class Report:
                 lines.append(f"  NOT EXERCISED  {r.id:<{width}}  its subject never happened in {self.runs} runs")
         if self.blocked:
             lines.append(f"  BLOCKED        {self.blocked}")
+        lines.append(f"  delivered      {self._delivered_text()}")
+        if self.handler_errors:
+            runs = max(self.handler_errors.values())
+            lines.append(f"  NOTE           a control handler raised (in up to {runs} runs); pywin32 logs the traceback to "
+                         "the event log (PYS_E_SERVICE_CONTROL_FAILED) and returns ERROR_CALL_NOT_IMPLEMENTED to the "
+                         "SCM, which for these controls breaks no catalog entry, so the exit status stays as judged:")
+            for e, n in list(self.handler_errors.items())[:5]:
+                lines.append(f"                   {e} ({n} run{'s' if n != 1 else ''})")
         for e in self.errors[:5]:
             lines.append(f"  raised in the service: {e}")
         for r in self.violated:
@@ -106,3 +122,23 @@ class Report:
             if rerun:
                 lines.append(f"  rerun:   {rerun} --property {r.id}")
         return "\n".join(lines)
+
+    def _runs_text(self) -> str:
+        if self.searches > 1 and self.runs_per_search:
+            return (f"{self.runs_per_search} runs per search, {self.runs} in all over {self.searches} searches "
+                    "(the search goes on after each property it finds)")
+        return f"{self.runs} runs"
+
+    def _delivered_text(self) -> str:
+        """Controls the handler was called with, and in how many runs; event types in parentheses."""
+        tops = [k for k in self.delivered if "/" not in k]
+        if not tops:
+            return "no control reached the handler in any run"
+        order = {n: i for i, n in enumerate(("STOP", "INTERROGATE", "PAUSE", "CONTINUE", "SHUTDOWN"))}
+        parts = []
+        for k in sorted(tops, key=lambda k: (order.get(k, 99), k)):
+            subs = sorted(((s.split("/", 1)[1], n) for s, n in self.delivered.items() if s.startswith(k + "/")),
+                          key=lambda x: -x[1])
+            sub = f" ({', '.join(f'{e} {n}' for e, n in subs)})" if subs else ""
+            parts.append(f"{k} {self.delivered[k]}{sub}")
+        return "controls in runs: " + ", ".join(parts)

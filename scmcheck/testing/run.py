@@ -11,8 +11,16 @@ The host follows pywin32's PythonService.cpp (``service_main`` and
   ERROR_SERVICE_SPECIFIC_ERROR with 0x20000001, if SvcRun raised).
 * ``dispatcher``: the process's main thread, inside StartServiceCtrlDispatcher.
   It calls the registered handler for each control the SCM sends, one at a
-  time (HandlerEx runs on the dispatcher's thread, 003.1): None is NO_ERROR, an
-  exception ERROR_CALL_NOT_IMPLEMENTED, another value that DWORD.  Once the
+  time (HandlerEx runs on the dispatcher's thread, 003.1), with the event type
+  and data pywin32 builds for that control (scmcheck/testing/controlargs.py:
+  SESSIONCHANGE a WTS_* code and ``(session_id,)``, POWEREVENT a PBT_* code,
+  DEVICEEVENT a DBT_* code and a structure's address ...), drawn as choices
+  of the run.  As ``dispatchServiceCtrl`` does: None is NO_ERROR; an exception
+  is logged to the event log and ERROR_CALL_NOT_IMPLEMENTED (recorded as
+  ``handler_raised`` and shown in the report as a NOTE: the exception is the
+  service's, since every argument is one Windows really passes); another
+  value is taken as a DWORD, ERROR_SERVICE_SPECIFIC_ERROR if it is not an
+  integer.  Once the
   service has reported SERVICE_STOPPED, StartServiceCtrlDispatcher returns and
   the process exits (ExitProcess ends every other thread: ``process_exited``
   with the service threads it killed).
@@ -20,7 +28,9 @@ The host follows pywin32's PythonService.cpp (``service_main`` and
 The SCM (the harness, lane ``SCM``) sends controls as ControlService allows
 for the last status reported (ControlService page): nothing to a service that
 reported STOPPED or STOP_PENDING, or after a STOP; while START_PENDING only an
-accepted STOP; otherwise INTERROGATE and the accepted codes; one at a time
+accepted STOP; otherwise INTERROGATE and the accepted codes (NETBINDCHANGE: one of the four
+NETBIND* codes; DEVICEEVENT, sent by the system, only once the service has
+registered with ``win32gui.RegisterDeviceNotification``); one at a time
 (the dispatcher handles one control at a time, so the SCM waits for the
 handler to return).  System shutdown sends SHUTDOWN if accepted, and powers off
 WaitToKillServiceTimeout (20 s) later if the process has not exited (003.8).
@@ -50,6 +60,7 @@ the step budget (``depth``), or when the watchdog fires.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -57,8 +68,8 @@ from scmcheck.properties.observers import (CONTROL_INTERROGATE, CONTROL_STOP, LI
                                            START_PENDING, STATE_NAMES, STOP_PENDING, STOPPED, Event, Monitor,
                                            Violation)
 
-from . import context
-from .scheduler import BLOCKED, EXITED, BlockedOutside, Chooser, RunOver, Scheduler, VThread
+from . import context, controlargs
+from .scheduler import BLOCKED, EXITED, BlockedOutside, Chooser, RunOver, Scheduler, VThread, service_frame
 
 SERVICE_NAME = "ScmcheckService"
 WAIT_TO_KILL_MS = 20_000  # WaitToKillServiceTimeout default (003.8)
@@ -68,9 +79,12 @@ HORIZON_MS = 300_000  # virtual time after which the SCM sends the final STOP wh
 
 # Control codes (HandlerEx page) and the accept bits that enable them (SERVICE_STATUS page)
 CONTROLS = {1: "STOP", 2: "PAUSE", 3: "CONTINUE", 4: "INTERROGATE", 5: "SHUTDOWN", 6: "PARAMCHANGE",
-            7: "NETBINDADD", 12: "HARDWAREPROFILECHANGE", 13: "POWEREVENT", 14: "SESSIONCHANGE", 15: "PRESHUTDOWN"}
+            7: "NETBINDADD", 8: "NETBINDREMOVE", 9: "NETBINDENABLE", 10: "NETBINDDISABLE", 11: "DEVICEEVENT",
+            12: "HARDWAREPROFILECHANGE", 13: "POWEREVENT", 14: "SESSIONCHANGE", 15: "PRESHUTDOWN"}
 ACCEPT_STOP, ACCEPT_PAUSE_CONTINUE, ACCEPT_SHUTDOWN = 0x1, 0x2, 0x4
 _OTHER_BY_BIT = ((0x8, 6), (0x10, 7), (0x20, 12), (0x40, 13), (0x80, 14))  # accept bit -> control sent
+#                 (NETBINDCHANGE: one of NETBINDADD/REMOVE/ENABLE/DISABLE, drawn when sent)
+CONTROL_DEVICEEVENT = 11
 ERROR_CALL_NOT_IMPLEMENTED, ERROR_SERVICE_SPECIFIC_ERROR = 120, 1066
 
 
@@ -87,6 +101,9 @@ class Outcome:
     steps: int = 0
     errors: list = field(default_factory=list)  # exceptions raised in service threads, as text
     applicable: set = field(default_factory=set)  # properties that could judge the service in this run
+    delivered: set = field(default_factory=set)  # controls the handler was called with ("POWEREVENT", and
+    #                                               "POWEREVENT/PBT_APMSUSPEND" for its event type)
+    handler_errors: list = field(default_factory=list)  # "SESSIONCHANGE/WTS_SESSION_LOCK: KeyError: 1"
 
 
 class Run:
@@ -108,7 +125,12 @@ class Run:
         self.thread_counter = 0
         self.handler: Optional[Callable] = None
         self.handler_ex = False
-        self.queue: list[tuple[int, int, Any]] = []  # controls sent, not yet taken by the dispatcher
+        self.queue: list[tuple[int, int, Any, str]] = []  # controls sent (code, event type, data, its name),
+        #                                                     not yet taken by the dispatcher
+        self.devices: list[dict] = []  # win32gui.RegisterDeviceNotification calls (standins/win32gui.py)
+        self.device_structs: dict[int, dict] = {}  # address -> the DEV_BROADCAST fields a device event points at
+        self.delivered: set[str] = set()
+        self.handler_errors: list[str] = []
         self.handler_busy = False
         self.reported = 0
         self.accepted = 0
@@ -172,7 +194,7 @@ class Run:
         self.emit("status_reported", state=state, accepted=accepted, checkpoint=checkpoint, wait_hint_ms=hint,
                   win32_exit=win32_exit, svc_exit=svc_exit, in_handler=in_handler,
                   _vars={"reported": STATE_NAMES.get(state, "NONE"), "checkpoint": checkpoint,
-                         "wait_hint_ms": hint, "accepted": accepted})
+                         "wait_hint": hint, "accepted": accepted})
         self.sched.pause()
 
     # -------------------------------------------------------------- the host's threads
@@ -209,34 +231,49 @@ class Run:
             if not self.queue:  # STOPPED: StartServiceCtrlDispatcher returns, the process exits
                 self._process_exit("returned")
                 return
-            control, event_type, data = self.queue.pop(0)
+            control, event_type, data, event = self.queue.pop(0)
             name = CONTROLS.get(control, str(control))
+            label = f"{name}/{event}" if event else name
             me = self.dispatcher
             self.handler_busy = True
-            self.emit("handler_entered", control=control, name=name, _reads=("control",),
+            self.delivered.add(name)
+            if event:
+                self.delivered.add(label)
+            self.emit("handler_entered", control=control, name=name, event=event, _reads=("control",),
                       _vars={"handler": name, "control": "NONE"})
             start = self.sched.now_ms
             me.in_handler = control
-            try:
-                if self.handler is None:
-                    result = ERROR_CALL_NOT_IMPLEMENTED
-                else:
-                    args = (control, event_type, data) if self.handler_ex else (control,)
-                    got = self.handler(*args)
-                    result = 0 if got is None else int(got) & 0xFFFFFFFF
-            except RunOver:
-                raise
-            except (TypeError, ValueError, OverflowError) as exc:
-                self.errors.append(f"dispatcher: handler for {name} raised {type(exc).__name__}: {exc}")
-                result = ERROR_CALL_NOT_IMPLEMENTED if not isinstance(exc, (ValueError, OverflowError)) \
-                    else ERROR_SERVICE_SPECIFIC_ERROR
-            except BaseException as exc:  # noqa: BLE001 - dispatchServiceCtrl: any exception, SystemExit too
-                self.errors.append(f"dispatcher: handler for {name} raised {type(exc).__name__}: {exc}")
-                result = ERROR_CALL_NOT_IMPLEMENTED
+            result = self._call_handler(control, event_type, data, label)
             me.in_handler = 0
             self.handler_busy = False
             self.emit("handler_returned", control=control, name=name, result=result,
                       duration_ms=self.sched.now_ms - start, _vars={"handler": "idle"})
+
+    def _call_handler(self, control: int, event_type: int, data: Any, label: str) -> int:
+        """dispatchServiceCtrl (PythonService.cpp): None is NO_ERROR; an exception is logged to the event log
+        (ReportPythonError(PYS_E_SERVICE_CONTROL_FAILED)) and the SCM gets ERROR_CALL_NOT_IMPLEMENTED; another
+        value is taken as a DWORD (PyLong_AsUnsignedLongMask), ERROR_SERVICE_SPECIFIC_ERROR if it is none."""
+        if self.handler is None:
+            return ERROR_CALL_NOT_IMPLEMENTED
+        args = (control, event_type, data) if self.handler_ex else (control,)
+        try:
+            got = self.handler(*args)
+        except RunOver:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - dispatchServiceCtrl: any exception, SystemExit too
+            text = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:160]
+            where = service_frame(exc)
+            self.handler_errors.append(f"{label}: {text}{where}")  # the report's NOTE (report.py)
+            self.emit("handler_raised", control=control, name=label, error=text[:120])
+            return ERROR_CALL_NOT_IMPLEMENTED
+        if got is None:
+            return 0
+        try:
+            return operator.index(got) & 0xFFFFFFFF
+        except TypeError:
+            self.errors.append(f"dispatcher: handler for {label} returned {type(got).__name__} {got!r:.60}, not "
+                               "an int or None (pywin32 returns ERROR_SERVICE_SPECIFIC_ERROR to the SCM)")
+            return ERROR_SERVICE_SPECIFIC_ERROR
 
     def _process_exit(self, reason: str, by: Optional[str] = None) -> None:
         me = self.who()
@@ -288,6 +325,8 @@ class Run:
         if acc & ACCEPT_PAUSE_CONTINUE:
             out += [("control", 2), ("control", 3)]
         out += [("control", code) for bit, code in _OTHER_BY_BIT if acc & bit]
+        if self.devices:  # sent by the system to a service that registered for device events (003.3)
+            out.append(("control", CONTROL_DEVICEEVENT))
         if self.shutdown_at is None and state in (RUNNING, PAUSED):
             out.append(("shutdown", 5))
         return out
@@ -305,10 +344,16 @@ class Run:
         self._send(control)
 
     def _send(self, control: int) -> None:
-        self.queue.append((control, 0, None))
+        """ControlService (or the system): the control with the event type and data HandlerEx gets for it
+        (scmcheck/testing/controlargs.py), drawn as choices of the run."""
+        if control == 7:
+            control = controlargs.netbind(self._choose)
+        event_type, data, event = controlargs.draw(control, self._choose, self.devices)
+        self.queue.append((control, event_type, data, event))
         if control == CONTROL_STOP:
             self.stop_sent = True
-        self.emit("control_sent", "SCM", control=control, name=CONTROLS.get(control, str(control)),
+        self.emit("control_sent", "SCM", control=control, name=CONTROLS.get(control, str(control)), event=event,
+                  event_type=event_type,
                   _vars={"control": CONTROLS.get(control, "OTHER"), **({"stop_sent": True} if control == 1 else {})})
 
     # -------------------------------------------------------------- the loop
@@ -332,7 +377,8 @@ class Run:
         if self.violation is not None and outcome != "blocked":
             outcome = "violation"
         return Outcome(outcome, self.events, self.violation, blocked, self.monitor.exercised(), self.choices,
-                       self.sched.steps, self.errors, self.monitor.applicable())
+                       self.sched.steps, self.errors, self.monitor.applicable(), self.delivered,
+                       self.handler_errors)
 
     def _choose(self, n: int, what: str) -> int:
         if n < 2:
@@ -400,3 +446,4 @@ class Run:
 
 def waiting_on(vt: VThread) -> bool:
     return vt.state == BLOCKED
+

@@ -113,6 +113,8 @@ class Scheduler:
         self.watchdog_s = watchdog_s
         self.steps = 0
         self.on_exit: Callable[[VThread, Optional[BaseException]], None] = lambda vt, exc: None
+        self.harness_ident = _thread.get_ident()  # the harness's thread: it imports the service's module
+        install_foreign_thread_hooks()
 
     # -------------------------------------------------------------- called by service threads
 
@@ -170,8 +172,13 @@ class Scheduler:
                 return True
             if timeout_ms == 0:
                 return False
-            raise HarnessError("a blocking call outside the service's threads (at import time?); "
-                               "move it into SvcDoRun or a thread it starts")
+            if _thread.get_ident() == self.harness_ident:
+                raise HarnessError("a blocking call at module level, while scmcheck imported the service's file "
+                                   "(no service thread runs yet); move it into SvcDoRun or a thread it starts")
+            raise HarnessError("a blocking call from a thread scmcheck does not schedule (one started by other "
+                               "means than threading or _thread, e.g. concurrent.futures, asyncio or a C "
+                               "extension); scmcheck can run only threads the service starts with threading or "
+                               "_thread")
         vt.ready = ready
         vt.deadline = None if timeout_ms is None else self.now_ms + max(0, int(timeout_ms))
         vt.state = BLOCKED
@@ -252,3 +259,61 @@ def _frame_of(vt: VThread) -> str:
             return f"{f.filename}:{f.lineno} in {f.name}: {(f.line or '').strip()}"
     f = fs[-1]
     return f"{f.filename}:{f.lineno} in {f.name}"
+
+
+# -------------------------------------------------------------- threads the harness does not run
+
+foreign_errors: list[str] = []  # what such threads raised (search.py moves them into the report's errors)
+_hooks_installed = False
+
+
+def service_frame(exc: BaseException) -> str:
+    """`` at FILE:LINE in FUNCTION`` of the innermost frame of ``exc``'s traceback outside scmcheck, or ""."""
+    import os
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    tb, last = exc.__traceback__, None
+    while tb is not None:
+        if not tb.tb_frame.f_code.co_filename.startswith(here):
+            last = tb
+        tb = tb.tb_next
+    if last is None:
+        return ""
+    code = last.tb_frame.f_code
+    return f" at {os.path.basename(code.co_filename)}:{last.tb_lineno} in {code.co_name}"
+
+
+def install_foreign_thread_hooks() -> None:
+    """Keep scmcheck's own exceptions (HarnessError, RunOver) raised in threads it does not schedule off
+    stderr: a thread the service started by other means than the stand-ins, or one left over from a run,
+    would print one traceback per call.  They are recorded in :data:`foreign_errors` (one line each, with
+    the service's frame) and reach the user in the report; every other exception goes to the hook that was
+    there before.  Installed once per process; it chains to the previous hooks."""
+    global _hooks_installed
+    if _hooks_installed:
+        return
+    _hooks_installed = True
+    prev_thread, prev_unraisable = _rt.excepthook, sys.unraisablehook
+
+    def record(thread: str, exc: BaseException) -> None:
+        line = f"{thread}: {exc}{service_frame(exc)}"
+        if line not in foreign_errors and len(foreign_errors) < 50:
+            foreign_errors.append(line)
+
+    def thread_hook(args: object) -> None:
+        exc = getattr(args, "exc_value", None)
+        if isinstance(exc, (HarnessError, RunOver)):
+            t = getattr(args, "thread", None)
+            record(f"thread {getattr(t, 'name', '?')}", exc)
+            return
+        prev_thread(args)  # type: ignore[arg-type]
+
+    def unraisable_hook(u: object) -> None:
+        exc = getattr(u, "exc_value", None)
+        if isinstance(exc, (HarnessError, RunOver)):
+            record("a thread started with the real _thread.start_new_thread", exc)
+            return
+        prev_unraisable(u)  # type: ignore[arg-type]
+
+    _rt.excepthook = thread_hook
+    sys.unraisablehook = unraisable_hook

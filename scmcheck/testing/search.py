@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from .run import DEFAULT_CONTROLS, DEFAULT_DEPTH, Outcome, Run
+from .scheduler import foreign_errors
 
 
 class _Draw:
@@ -73,6 +74,9 @@ class Stats:
     blocked: Optional[Outcome] = None
     errors: list = field(default_factory=list)
     seconds: float = 0.0
+    searches: int = 0  # one per property found, plus the last (module docstring)
+    delivered: dict = field(default_factory=dict)  # control (or control/event type) -> runs it was delivered in
+    handler_errors: dict = field(default_factory=dict)  # "CONTROL/EVENT: Error: text" -> runs it happened in
 
 
 @dataclass
@@ -106,9 +110,19 @@ def search(make_run: Callable[[Any, list], Run], properties: list[str], runs: in
         last: dict = {}
         first: dict = {}
 
+        stats.searches += 1
+
         def one(data: Any) -> None:
             out = make_run(_Draw(data), remaining).execute()
+            if foreign_errors:
+                out.errors.extend(e for e in foreign_errors if e not in out.errors)
+                foreign_errors.clear()
             stats.runs += 1
+            for name in out.delivered:
+                stats.delivered[name] = stats.delivered.get(name, 0) + 1
+            for e in dict.fromkeys(out.handler_errors):
+                if e in stats.handler_errors or len(stats.handler_errors) < 20:
+                    stats.handler_errors[e] = stats.handler_errors.get(e, 0) + 1
             stats.steps += out.steps
             stats.outcomes[out.outcome] = stats.outcomes.get(out.outcome, 0) + 1
             for pid in out.exercised:

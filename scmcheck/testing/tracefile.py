@@ -43,7 +43,7 @@ _CONTROL_VALUES = ("NONE", *dict.fromkeys(CONTROLS.values()), "OTHER")
 _FIXED = [
     VarInfo("reported", "enum", 0, 7, tuple(STATE_NAMES[i] for i in range(8))),
     VarInfo("checkpoint", "int", 0, 2**31),
-    VarInfo("wait_hint_ms", "int", 0, 2**32, (), 0.001),
+    VarInfo("wait_hint", "int", 0, 2**32, (), 0.001),  # ms, shown in seconds (the trace's time unit)
     VarInfo("accepted", "int", 0, 2**32),
     VarInfo("control", "enum", 0, len(_CONTROL_VALUES) - 1, _CONTROL_VALUES),
     VarInfo("handler", "enum", 0, len(_CONTROL_VALUES), ("idle", *_CONTROL_VALUES)),
@@ -54,9 +54,10 @@ _FIXED = [
 FOCUS = {
     "stopped_only_after_threads_exit": ["reported", "threads_alive"],
     "handler_returns_within_30s": ["handler"],
-    "pending_progress_within_wait_hint": ["reported", "checkpoint", "wait_hint_ms"],
+    "pending_progress_within_wait_hint": ["reported", "checkpoint", "wait_hint"],
     "no_status_after_stopped": ["reported"],
     "interrogate_reports_current_state": ["reported", "handler"],
+    "interrogate_always_answered": ["handler"],
     "no_data_loss_at_shutdown": ["shutdown", "threads_alive"],
     "stop_reaches_stopped": ["stop_sent", "reported"],
     "reported_state_matches_actual": ["reported", "threads_alive"],
@@ -67,7 +68,8 @@ FOCUS = {
 }
 _SHOWN = {
     "status_reported": ("state", "checkpoint", "wait_hint_ms"),
-    "control_sent": ("name",), "handler_entered": ("name",), "handler_returned": ("name", "result", "duration_ms"),
+    "control_sent": ("name", "event"), "handler_entered": ("name", "event"),
+    "handler_returned": ("name", "result", "duration_ms"), "handler_raised": ("name", "error"),
     "thread_started": ("name",), "thread_exited": (), "time_advanced": ("to_ms",),
 }
 HOST_LANES = ("SCM", "dispatcher", "ServiceMain")
@@ -131,9 +133,11 @@ def _args(e: Any) -> dict:
         {k: e.fields[k] for k in keys if k in e.fields}
     out = {}
     for k, v in items.items():
+        if k == "event" and not v:
+            continue
         if k == "state":
             v = STATE_NAMES.get(v, v)
-        elif k in ("to_ms", "duration_ms"):
+        elif k in ("to_ms", "duration_ms", "wait_hint_ms"):
             k, v = k[:-3] + "_s", v / 1000
         if isinstance(v, (list, tuple)):
             v = ", ".join(map(str, v))
@@ -165,8 +169,8 @@ def implementation_meta(path: Path) -> Optional[dict]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         meta = data["#meta"]["scmcheck"].get("implementation")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None  # not an implementation trace; itf.load reports what is wrong with a damaged file
     return meta if isinstance(meta, dict) else None
 
 

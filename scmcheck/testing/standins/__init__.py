@@ -1,4 +1,4 @@
-"""Stand-ins for pywin32's modules and for ``threading``, ``time`` and ``queue``, as a service sees them.
+"""Stand-ins for pywin32's modules and for ``threading``, ``_thread``, ``time`` and ``queue``, as a service sees them.
 
 They are ordinary modules of this package (never installed under pywin32's
 names); scmcheck/testing/loader.py hands them to the service's module, and
@@ -21,6 +21,9 @@ STANDINS = {
     "winerror": "winerror",
     "pywintypes": "pywintypes",
     "threading": "threading_",
+    "_thread": "thread_",
+    "win32gui": "win32gui",
+    "win32gui_struct": "win32gui_struct",
     "time": "time_",
     "queue": "queue_",
     "os": "os_",  # the real os but for os._exit/os.abort, which would end the harness too
