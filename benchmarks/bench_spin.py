@@ -12,13 +12,15 @@ Prints, in one run:
    * SPIN: ``scmcheck export`` (model/lang/promela.py) with the same invariants as assertions,
      ``spin -a -o2`` and ``gcc -O2 -DSAFETY -DNOREDUCE`` (not timed), then ``./pan -n -m1000000`` (pan's
      default hash table; run again with ten times the depth if pan says its depth limit was too small);
-   * scmcheck: its safety pass, the explicit engine with the invariants only (``keep_graph=False``), no
-     symmetry reduction (scmcheck has none).
+   * scmcheck: its safety pass, the explicit engine with the invariants only (``keep_graph=False``,
+     ``symmetry=False``).  A third row, ``scm+sym``, is the same pass with symmetry (one state per orbit
+     of the workers, model/lang/symmetry.py), and ``--sym-workers`` (default 64) adds that row alone at
+     larger sizes, where the full space is out of reach.
    Each side runs in a child process: CPU seconds are the child's user + system time (pan's whole run; for
    scmcheck the search alone, ``time.process_time`` around ``explicit.run``, not Python's start-up or the
    model's build); peak memory is the child's peak resident set (``ru_maxrss``), for scmcheck including
    the Python interpreter and its imports (the "baseline" printed below the table).
-2. The time to prove each correct built-in design, by every engine (explicit, bmc, fuzz), as ``scmcheck
+2. The time to prove each correct built-in design, by every engine (explicit, bmc, fuzz, kind, pdr), as ``scmcheck
    check --engine E`` does it (witness searches included), with each engine's default bounds.
 3. The time to the shortest counterexample for every buggy design: each engine run on the properties the
    design is labelled with; explicit (BFS) and bmc return shortest counterexamples, fuzz's are random runs.
@@ -48,7 +50,7 @@ from scmcheck.model.designs import built_in, registry
 from scmcheck.model.lang.promela import pan_figures, to_promela
 from scmcheck.properties.check import check, goals_for
 
-ENGINES = ("explicit", "bmc", "fuzz")
+ENGINES = ("explicit", "bmc", "fuzz", "kind", "pdr")
 SERVICE = "service-correct"
 
 
@@ -90,8 +92,8 @@ def spin_side(workers: int, timeout: float, folder: Path) -> dict:
             "ok": figures["errors"] == 0 and not killed}
 
 
-def scmcheck_side(workers: int, timeout: float) -> dict:
-    cmd = [sys.executable, __file__, "--child", str(workers), "--timeout", str(timeout)]
+def scmcheck_side(workers: int, timeout: float, symmetry: bool = False) -> dict:
+    cmd = [sys.executable, __file__, "--child", str(workers), "--timeout", str(timeout)] + (["--sym"] if symmetry else [])
     text, _, peak, killed = measured(cmd, timeout + 120)
     if killed:
         return {"states": None, "cpu": timeout, "peak": peak, "timeout": True, "ok": False}
@@ -99,7 +101,7 @@ def scmcheck_side(workers: int, timeout: float) -> dict:
     return {**got, "peak": peak}
 
 
-def child(workers: int, timeout: float) -> None:
+def child(workers: int, timeout: float, symmetry: bool) -> None:
     """The scmcheck side, in its own process (see the module docstring)."""
     from scmcheck.properties.engines import explicit
 
@@ -107,7 +109,7 @@ def child(workers: int, timeout: float) -> None:
     system.freeze()
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.process_time()
-    res = explicit.run(system, goals, keep_graph=False, timeout=timeout)
+    res = explicit.run(system, goals, keep_graph=False, timeout=timeout, symmetry=symmetry)
     cpu = time.process_time() - start
     verdicts = {r.verdict.value for r in res}
     print(json.dumps({"states": res[0].states, "cpu": cpu, "baseline": base, "timeout": "unknown" in verdicts,
@@ -118,7 +120,13 @@ def _rate(states: Optional[int], cpu: float) -> str:
     return f"{states / cpu:>12,.0f}" if states and cpu > 0 else f"{'-':>12}"
 
 
-def table_spin(workers: list, timeout: float) -> None:
+def _row(n: int, tool: str, r: dict) -> None:
+    note = "TIMEOUT" if r["timeout"] else ("" if r["ok"] else "NOT PROVED")
+    states = f"{r['states']:>11,}" if r["states"] is not None else f"{'-':>11}"
+    print(f"{n:>7} {tool:<9} {states} {r['cpu']:>9.2f} {_rate(r['states'], r['cpu'])} {r['peak']:>8.0f}  {note}")
+
+
+def table_spin(workers: list, timeout: float, sym_workers: list) -> None:
     print(f"1. {SERVICE}, invariants only: scmcheck (explicit) against SPIN (pan -DSAFETY -DNOREDUCE)")
     print(f"{'workers':>7} {'tool':<9} {'states':>11} {'CPU s':>9} {'states/s':>12} {'peak MB':>8}  note")
     baseline = None
@@ -128,13 +136,13 @@ def table_spin(workers: list, timeout: float) -> None:
             sc = scmcheck_side(n, timeout)
             baseline = sc.get("baseline", baseline)
             for tool, r in (("SPIN", sp), ("scmcheck", sc)):
-                note = "TIMEOUT" if r["timeout"] else ("" if r["ok"] else "NOT PROVED")
-                states = f"{r['states']:>11,}" if r["states"] is not None else f"{'-':>11}"
-                print(f"{n:>7} {tool:<9} {states} {r['cpu']:>9.2f} {_rate(r['states'], r['cpu'])} "
-                      f"{r['peak']:>8.0f}  {note}")
+                _row(n, tool, r)
             same = "same states" if sp["states"] == sc["states"] else "STATES DIFFER"
             ratio = sc["cpu"] / sp["cpu"] if sp["cpu"] > 0 else float("inf")
             print(f"{n:>7} {'ratio':<9} {same:>11} {ratio:>8.1f}x  (scmcheck CPU / SPIN CPU)")
+            _row(n, "scm+sym", scmcheck_side(n, timeout, symmetry=True))
+        for n in sym_workers:
+            _row(n, "scm+sym", scmcheck_side(n, timeout, symmetry=True))
     if baseline is not None:
         print(f"   scmcheck's peak includes Python and its imports: {baseline:.0f} MB before the search")
 
@@ -195,13 +203,16 @@ def main() -> None:
                     help="seconds per engine run in tables 2 and 3 (default: 60)")
     ap.add_argument("--skip-spin", action="store_true", help="leave out table 1")
     ap.add_argument("--skip-designs", action="store_true", help="leave out tables 2 and 3")
+    ap.add_argument("--sym-workers", type=int, nargs="*", default=[64],
+                    help="sizes checked with symmetry only (default: 64)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)  # the scmcheck side of table 1
+    ap.add_argument("--sym", action="store_true", help=argparse.SUPPRESS)  # ... with symmetry
     args = ap.parse_args()
     if args.child is not None:
-        child(args.child, args.timeout)
+        child(args.child, args.timeout, args.sym)
         return
     if not args.skip_spin:
-        table_spin(args.workers, args.timeout)
+        table_spin(args.workers, args.timeout, args.sym_workers)
     if not args.skip_designs:
         table_correct(args.engine_timeout)
         table_buggy(args.engine_timeout)

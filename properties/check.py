@@ -155,7 +155,7 @@ def assumptions(system: Any, goal: Goal, res: Result) -> list[str]:
         out.append(f"bound: every reachable state ({res.states:,})")
     elif res.bound is not None and res.verdict in (Verdict.BOUNDED, Verdict.UNKNOWN):
         out.append(f"bound: runs of at most {res.bound} steps")
-    out.append("symmetry: not used")
+    out.append("symmetry: " + res.extra.get("symmetry", "not used"))
     return out
 
 

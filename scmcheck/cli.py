@@ -130,6 +130,10 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("--timeout", type=_timeout, metavar="SECONDS",
                     help="time budget for explicit, bmc, kind and pdr, each, > 0 or inf (then: unknown; default: "
                          "no limit); fuzz is bounded by --runs")
+    ck.add_argument("--symmetry", choices=("on", "off"), default="on",
+                    help="explicit: search one state per orbit of a symmetric family (workers) for the safety "
+                         "properties that read its members alike; liveness always searches every state "
+                         "(default: %(default)s)")
     ck.add_argument("--runs", type=_count("--runs", 1, "500"), metavar="N",
                     help=f"fuzz: random runs per search, >= 1 (default: {DEFAULT_RUNS})")
     ck.add_argument("--seed", type=_seed, metavar="N",
@@ -409,6 +413,8 @@ def _engine_options(names: Sequence[str], args: argparse.Namespace) -> dict:
     for name in names:
         if name == "explicit":
             opts[name] = dict(depth=args.depth, timeout=args.timeout)
+            if getattr(args, "symmetry", "on") == "off":
+                opts[name]["symmetry"] = False
         elif name in ("bmc", "kind", "pdr"):
             opts[name] = dict(depth=args.depth if args.depth is not None else ENGINES[name].DEFAULT_DEPTH,
                               timeout=args.timeout)
@@ -430,6 +436,8 @@ def _rerun_line(loaded: Any, result: Any, args: Optional[argparse.Namespace] = N
     if args is not None:
         if args.depth is not None:
             parts += ["--depth", str(args.depth)]
+        if result.engine == "explicit" and getattr(args, "symmetry", "on") == "off":
+            parts += ["--symmetry", "off"]
         if result.engine == "fuzz":
             if args.runs is not None:
                 parts += ["--runs", str(args.runs)]
@@ -609,7 +617,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _proof_figure(r: Any) -> str:
     """How a proof was obtained, in a few words (the reason has the rest)."""
     if r.states is not None:
-        return f"all {r.states:,} reachable states"
+        up_to = " up to symmetry" if str(r.extra.get("symmetry", "")).startswith("used") else ""
+        return f"all {r.states:,} reachable states{up_to}"
     if r.extra.get("invariant"):
         return "inductive invariant (re-checked)"
     if r.extra.get("k") is not None:

@@ -192,8 +192,8 @@ def test_bad_unknown_knob_param(capsys):
 
 
 def test_bad_out_of_range_param(capsys):
-    line = _bad(capsys, "check", "service-correct", "--param", "workers=9", expect="workers")
-    assert "1 to 8" in line
+    line = _bad(capsys, "check", "service-correct", "--param", "workers=65", expect="workers")
+    assert "1 to 64" in line
 
 
 def test_bad_param_finer_than_the_clock(capsys):

@@ -198,6 +198,9 @@ def build(p: Mapping[str, Any]) -> System:
     clock.urgent(all_of(stop_event, any_of(able), since_signal >= exit_u))
     clock.tick()
     scm.define_freshness(m.time_passes)
+    # The workers are interchangeable (a hung worker 0 is not: it has actions of its own).
+    first = 0 if blocked is None else 1
+    m.symmetric("worker", [[alive[i]] for i in range(first, n)], processes=[f"worker[{i}]" for i in range(first, n)])
     return m
 
 

@@ -24,7 +24,7 @@ SERVICE = Family(
     name="service",
     doc="Multithreaded service stop protocol: SCM, handler, ServiceMain, N workers (000.1-000.5, 003.4, 003.6)",
     knobs=(
-        Knob("workers", 2, "number of worker threads", 1, 8),
+        Knob("workers", 2, "number of worker threads", 1, 64),
         Knob("handler", "signal", "signal: the handler sets the stop event and returns; "
                                   "inline: the handler does the stop work itself", choices=("signal", "inline")),
         Knob("wait_for_workers", True, "ServiceMain waits for every worker before reporting SERVICE_STOPPED"),

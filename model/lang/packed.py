@@ -127,6 +127,38 @@ class Packing:
         src = "def holds(s):\n" + "".join(lines) + f"    return True if {body} else False\n"
         return _build(src, "holds", gen.env)
 
+    def canonicalizer(self) -> Optional[Callable[[Packed], Packed]]:
+        """``canon(s)``: the packed representative of ``s``'s orbit under the declared symmetries, the
+        members' fields sorted (scmcheck.model.lang.symmetry); None when the system declares none.
+
+        Each member's fields are gathered into one key (its first variable lowest), the keys sorted,
+        and key i written back into member i's fields.  Any fixed order of the keys gives one
+        representative per orbit; this one need not be ``symmetry.canonicalizer``'s on tuples."""
+        if not self.system.symmetries:
+            return None
+        lines = ["def canon(s):\n"]
+        for f, sym in enumerate(self.system.symmetries):
+            width = [self.widths[x] for x in sym.members[0]]
+            shift = [sum(width[:j]) for j in range(len(width))]
+            keys = []
+            clear = 0
+            for mem in sym.members:
+                parts = []
+                for j, x in enumerate(mem):
+                    field = self._field(self.offsets[x], self.widths[x], 0)
+                    parts.append(f"({field} << {shift[j]})" if shift[j] else field)
+                    clear |= ((1 << self.widths[x]) - 1) << self.offsets[x]
+                keys.append(" | ".join(parts) or "0")
+            lines.append(f"    k{f} = sorted(({', '.join(keys)},))\n")
+            lines.append(f"    s &= {~clear}\n")
+            for i, mem in enumerate(sym.members):
+                for j, x in enumerate(mem):
+                    if self.widths[x]:
+                        lines.append(f"    s |= ((k{f}[{i}] >> {shift[j]}) & {(1 << self.widths[x]) - 1}) << "
+                                     f"{self.offsets[x]}\n")
+        lines.append("    return s\n")
+        return _build("".join(lines), "canon", {})
+
     def successors_fn(self) -> Callable[..., list]:
         """One function for every action: ``successors(s)``, packed state -> ``[(action index, next
         packed state)]`` in action order, one pair per enabled action, as ``System.successors``

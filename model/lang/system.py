@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from .errors import ModelError
 from .expr import (BOOL, INT, Expr, VarRef, all_of, compile_python, enum_class, interval, lift, max_magnitude,
@@ -251,6 +251,36 @@ class System:
         for e, who in ((self.time_passes, "time_passes"), (self.quiescent, "quiescent")):
             self._check_refs(e, who)
 
+    def symmetric(self, family: str, members: Sequence[Sequence[Any]],
+                  processes: Optional[Sequence[str]] = None) -> None:
+        """Declare the members of process family ``family`` interchangeable: ``members[i]`` lists member
+        i's own variables (refs or names), in the same order for every member; ``processes[i]`` is member
+        i's process (default ``family[i]``).  Checked at freeze (scmcheck.model.lang.symmetry): ModelError
+        if a swap of two members does not map the actions and the initial state onto themselves."""
+        from .symmetry import Symmetry
+
+        if self._frozen:
+            raise ValueError(f"{self.name} is frozen; declare symmetry before checking it")
+        if len(members) < 2:
+            return  # one member: nothing to permute
+        idx = tuple(tuple(self.variable(m if isinstance(m, str) else m.name).index for m in mem) for mem in members)
+        if len({len(m) for m in idx}) != 1:
+            raise ModelError(f"{self.name}: symmetric family {family}: every member must list the same number of "
+                             "variables, in the same order")
+        flat = [x for m in idx for x in m]
+        taken = {x for sym in self.symmetries for m in sym.members for x in m}
+        if len(set(flat)) != len(flat) or taken & set(flat):
+            raise ModelError(f"{self.name}: symmetric family {family}: a variable belongs to two members")
+        procs = tuple(processes) if processes is not None else tuple(f"{family}[{i}]" for i in range(len(idx)))
+        if len(procs) != len(idx):
+            raise ModelError(f"{self.name}: symmetric family {family}: {len(procs)} processes for {len(idx)} members")
+        self.__dict__.setdefault("_symmetries", []).append(Symmetry(family, idx, procs))
+
+    @property
+    def symmetries(self) -> tuple:
+        """The declared symmetric families (``symmetric``), checked at freeze."""
+        return tuple(self.__dict__.get("_symmetries", ()))
+
     def assume(self, text: str) -> None:
         """Record a simplification every verdict on this model depends on (a cut-off, a
         saturating counter); verdicts print it among their assumptions."""
@@ -356,6 +386,11 @@ class System:
         if self.time_passes is not None:
             self.time_passes_fn = compile_python(self.time_passes)
             self.quiescent_fn = compile_python(self.quiescent)
+        if self.symmetries:
+            from .symmetry import check as check_symmetry
+
+            for sym in self.symmetries:
+                check_symmetry(self, sym)
         self._frozen = True
         return self
 

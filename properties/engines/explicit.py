@@ -63,9 +63,55 @@ CLOCK_EVERY = 512
 
 
 def run(system: Any, goals: Sequence[Goal], depth: Optional[int] = None, max_states: int = 5_000_000,
-        timeout: Optional[float] = None, progress: Progress = None, keep_graph: bool = True) -> list[Result]:
-    """Check every goal by one BFS; see the module docstring for the verdicts."""
+        timeout: Optional[float] = None, progress: Progress = None, keep_graph: bool = True,
+        symmetry: bool = True) -> list[Result]:
+    """Check every goal by BFS; see the module docstring for the verdicts.
+
+    ``symmetry``: when the system declares symmetric families (``System.symmetric``), search one
+    state per orbit for the goals it is sound for (module docstring, *Symmetry*); the others, and
+    every goal with ``symmetry=False``, on the full state space.  ``Result.extra["symmetry"]`` says
+    which, in words.  ``timeout`` (seconds) covers both searches together.
+    """
     system.freeze()
+    canon = packing(system).canonicalizer() if symmetry else None
+    if canon is None:
+        note = ("off" if symmetry is False and system.symmetries else "not used: the model declares no symmetric "
+                "family")
+        return _marked(_run(system, goals, depth, max_states, timeout, progress, keep_graph, None), note)
+    reduced = [i for i, g in enumerate(goals) if _reducible(system, g)]
+    full = [i for i in range(len(goals)) if i not in reduced]
+    start = time.monotonic()
+    out: dict[int, Result] = {}
+    fams = ", ".join(f"{sym.family} ({len(sym.members)} members)" for sym in system.symmetries)
+    if reduced:
+        rs = _run(system, [goals[i] for i in reduced], depth, max_states, timeout, progress, False, canon)
+        out.update(zip(reduced, _marked(rs, f"used: {fams}, one state per orbit")))
+    if full:
+        left = None if timeout is None or math.isinf(timeout) else max(1e-3, timeout - (time.monotonic() - start))
+        rs = _run(system, [goals[i] for i in full], depth, max_states, left, progress, keep_graph, None)
+        for i, r in zip(full, rs):
+            out[i] = _marked([r], "not used for liveness: weak fairness is per thread, and a permutation of the "
+                                  "members moves it between them" if goals[i].kind == "leads_to" else
+                             "not used: the property reads the members of a symmetric family apart")[0]
+    return [out[i] for i in range(len(goals))]
+
+
+def _reducible(system: Any, goal: Goal) -> bool:
+    """Safety goals that read every member of every symmetric family alike (symmetry.is_symmetric)."""
+    from scmcheck.model.lang.symmetry import is_symmetric
+
+    return goal.kind == "time_lock" or (goal.kind == "invariant" and is_symmetric(system, goal.invariant))
+
+
+def _marked(results: list[Result], note: str) -> list[Result]:
+    for r in results:
+        r.extra["symmetry"] = note
+    return results
+
+
+def _run(system: Any, goals: Sequence[Goal], depth: Optional[int], max_states: int, timeout: Optional[float],
+         progress: Progress, keep_graph: bool, canon: Any) -> list[Result]:
+    """One BFS for ``goals``; with ``canon``, over the orbit representatives it gives."""
     tick = Ticker(NAME, progress)
     kinds = [g.kind for g in goals]
     invs = _Invariants(packing(system), {i: g.invariant for i, g in enumerate(goals) if kinds[i] == "invariant"})
@@ -73,10 +119,10 @@ def run(system: Any, goals: Sequence[Goal], depth: Optional[int] = None, max_sta
     whole = [i for i, k in enumerate(kinds) if k == "leads_to" or (k == "time_lock" and system.timed)]
     # None or an infinite timeout: no limit.
     deadline = None if timeout is None or math.isinf(timeout) else time.monotonic() + timeout
-    bfs = _Bfs(packing(system), invs, record_edges=bool(whole), tick=tick)
+    bfs = _Bfs(packing(system), invs, record_edges=bool(whole), tick=tick, canon=canon)
     bfs.run(depth, max_states, deadline, timeout, keep_going=bool(whole))
     seconds = tick.elapsed()
-    search = _Search(system, bfs, keep_graph or bool(whole))
+    search = _Search(system, bfs, keep_graph or bool(whole), canon)
     figures = {"states_per_s": round(len(bfs.states) / max(seconds, 1e-9)), "peak_mib": peak_mib()}
 
     results = []
@@ -136,9 +182,11 @@ class _Bfs:
     """The search: ``states[u]`` the packed state with id ``u`` (BFS order), ``parent[u]`` the id
     it was first reached from (-1 for the initial state) by action ``via[u]``."""
 
-    def __init__(self, pk: Packing, invs: _Invariants, record_edges: bool, tick: Ticker) -> None:
-        self.pk, self.invs, self.tick = pk, invs, tick
+    def __init__(self, pk: Packing, invs: _Invariants, record_edges: bool, tick: Ticker, canon: Any = None) -> None:
+        self.pk, self.invs, self.tick, self.canon = pk, invs, tick, canon
         init = pk.pack(pk.system.init_state())
+        if canon is not None:
+            init = canon(init)
         self.states: list[int] = [init]
         self.parent, self.via = array("i", [-1]), array("i", [-1])  # ids and action indices: 4 bytes
         # With edges: packed state -> id, and out-edges (graph_analysis.StateGraph's layout).
@@ -194,6 +242,8 @@ class _Bfs:
         and why it stopped early ("budget", "timeout", or "" when it did not)."""
         states, parent, via, invs = self.states, self.parent.append, self.via.append, self.invs
         succ, check, push, d1 = self.pk.successors, invs.check, states.append, d + 1
+        if self.canon is not None:
+            succ = _canonical(succ, self.canon)
         record = self.index is not None
         if record:
             index = self.index
@@ -233,11 +283,28 @@ class _Bfs:
         return hi, ""
 
 
+def _canonical(succ: Any, canon: Any) -> Any:
+    """``succ`` with every next state replaced by its orbit's representative; with ``seen``, only
+    the representatives not in it (added), as the plain successor function does."""
+    def reduced(s: int, seen: Any = None) -> list:
+        pairs = [(a, canon(t)) for a, t in succ(s)]
+        if seen is None:
+            return pairs
+        out = []
+        for a, c in pairs:
+            if c not in seen:
+                seen.add(c)
+                out.append((a, c))
+        return out
+
+    return reduced
+
+
 class _Search:
     """What the BFS left for the per-goal analyses."""
 
-    def __init__(self, system: Any, bfs: _Bfs, graph: bool) -> None:
-        self.system, self.pk = system, bfs.pk
+    def __init__(self, system: Any, bfs: _Bfs, graph: bool, canon: Any = None) -> None:
+        self.system, self.pk, self.canon = system, bfs.pk, canon
         self.states, self.parent, self.via = bfs.states, bfs.parent, bfs.via
         self.exhausted, self.stop_reason, self.depth = bfs.exhausted, bfs.stop_reason, bfs.depth
         self.diameter = max(bfs.depth - 1, 0)  # depth is one past the last non-empty BFS level
@@ -264,12 +331,19 @@ class _Search:
         return self._time_ok
 
     def path(self, u: int) -> list:
-        """The actions from the initial state to state ``u`` along the BFS parents (a shortest path)."""
-        acts = []
+        """The actions from the initial state to state ``u`` along the BFS parents (a shortest path);
+        over orbit representatives, the concrete run through the same orbits (symmetry.concretize)."""
+        acts, ids = [], [u]
         while self.parent[u] >= 0:
             acts.append(self.system.actions[self.via[u]])
             u = self.parent[u]
-        return acts[::-1]
+            ids.append(u)
+        if self.canon is None:
+            return acts[::-1]
+        from scmcheck.model.lang.symmetry import concretize
+
+        pk, canon = self.pk, self.canon
+        return concretize(self.system, lambda t: canon(pk.pack(t)), [self.states[i] for i in reversed(ids)])[0]
 
 
 # ---------------------------------------------------------------- invariants
@@ -383,5 +457,5 @@ def reachable_states(system: Any) -> Any:
     node = state tuple, edge ``s -> t`` with ``actions``, the indices of the actions from s to t."""
     from scmcheck.model.lang.expr import TRUE
 
-    res = run(system, [Goal("_all", (), TRUE)])
+    res = run(system, [Goal("_all", (), TRUE)], symmetry=False)  # every state, not one per orbit
     return res[0].extra["graph"].to_networkx()

@@ -179,7 +179,8 @@ def lifecycle_of(system: Any, graph: Any = None) -> list[Lifecycle]:
     complete = True
     if graph is None:
         res = check(system, [Goal("lifecycle", (), invariant=TRUE)], ["explicit"],
-                    {"explicit": {"max_states": LIFECYCLE_STATES, "timeout": LIFECYCLE_SECONDS}})[0]
+                    {"explicit": {"max_states": LIFECYCLE_STATES, "timeout": LIFECYCLE_SECONDS,
+                                  "symmetry": False}})[0]  # the pictures show every state, not one per orbit
         graph, complete = res.extra.get("graph"), res.verdict == Verdict.PROVED
     if graph is None:
         return []
