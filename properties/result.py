@@ -95,7 +95,8 @@ class Result:
                         "note": self.witness_note or None},
             "assumptions": list(self.assumptions),
             # how a proof was obtained (pdr's invariant, kind's k) and who settled a "settled" row
-            **{k: self.extra[k] for k in ("invariant", "k", "settled_by", "symmetry") if k in self.extra},
+            **{k: self.extra[k] for k in ("invariant", "invariant_file", "k", "settled_by", "symmetry")
+               if k in self.extra},
         }
         # Search figures, for engines that measure them (explicit): states found per second of search,
         # and the process's peak resident memory in MiB.

@@ -517,6 +517,15 @@ def _save_traces(results: list, loaded: Any, out: Path) -> Optional[str]:
 
     failed = None
     for r in results:
+        if r.extra.get("invariant"):  # a pdr proof: its inductive invariant, saved beside the traces
+            path = out / f"{_slug(loaded.name)}.{r.property}.{r.engine}.invariant.txt"
+            try:
+                itf.write_atomic(path, f"# {r.property}: inductive invariant found by {r.engine}, re-checked "
+                                       f"(init => I, I and T => I', I => P)\n{r.extra['invariant']}\n")
+                r.extra["invariant_file"] = str(path)
+            except OSError as exc:
+                failed = failed or (f"--out {out}: cannot write {path.name} ({exc.strerror or exc}); the report "
+                                    "above stands, but the invariant was not saved")
         if r.trace is None:
             continue
         t = r.trace
@@ -660,7 +669,8 @@ def print_report(loaded: Any, results: list, status: int, args: Optional[argpars
             print(pad + "after " + before)
         invariant = r.extra.get("invariant")
         if invariant and last_reason.get("#invariant") != invariant:
-            print(pad + "inductive invariant: " + invariant)
+            saved = r.extra.get("invariant_file")
+            print(pad + "inductive invariant" + (f" (saved: {saved})" if saved else "") + ": " + invariant)
             last_reason["#invariant"] = invariant
         assumed = "; ".join(r.assumptions)
         if assumed and r.verdict.value != "violated" and last_assumed.get(r.engine) != assumed:

@@ -76,7 +76,7 @@ def test_nesting_5000_deep(tmp_path, opening, closing):
 
 def test_nesting_that_parses_is_a_wrong_type(tmp_path):
     f = toml(tmp_path, SERVICE + "workers = " + "[" * 300 + "]" * 300 + "\n")
-    bad(tmp_path, f, "d.toml: field 'workers' is an array", "an integer from 1 to 8")
+    bad(tmp_path, f, "d.toml: field 'workers' is an array", "an integer from 1 to 64")
 
 
 def test_number_with_too_many_digits(tmp_path):
@@ -142,11 +142,11 @@ def test_description_of_the_wrong_type(tmp_path, value, what):
 
 
 @pytest.mark.parametrize("line, what, use", [
-    ('workers = "3"', "is a string ('3')", "an integer from 1 to 8"),
-    ("workers = 3.0", "is a float", "an integer from 1 to 8"),
-    ("workers = true", "is a boolean", "an integer from 1 to 8"),
-    ("workers = [3]", "is an array", "an integer from 1 to 8"),
-    ("workers = 1979-05-27", "is a date/time", "an integer from 1 to 8"),
+    ('workers = "3"', "is a string ('3')", "an integer from 1 to 64"),
+    ("workers = 3.0", "is a float", "an integer from 1 to 64"),
+    ("workers = true", "is a boolean", "an integer from 1 to 64"),
+    ("workers = [3]", "is an array", "an integer from 1 to 64"),
+    ("workers = 1979-05-27", "is a date/time", "an integer from 1 to 64"),
     ('wait_for_workers = "false"', "is a string", "true or false"),
     ("wait_for_workers = 0", "is an integer", "true or false"),
 ])

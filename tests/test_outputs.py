@@ -120,9 +120,18 @@ def test_out_under_a_file(capsys, tmp_path, no_search):  # noqa: ANN001
 
 def test_out_folder_made_for_nothing_is_removed(capsys, tmp_path):  # noqa: ANN001
     out = tmp_path / "new" / "deeper"
-    code, _, _ = run(capsys, "check", "service-correct", "--depth", "4", "--out", str(out))
+    code, _, _ = run(capsys, "check", "service-correct", "--engine", "explicit", "--depth", "4", "--out", str(out))
     assert code in (0, 3)  # no violation; liveness within a depth bound has no verdict
     assert not (tmp_path / "new").exists()
+
+
+def test_pdr_invariant_is_saved_beside_the_traces(capsys, tmp_path):  # noqa: ANN001
+    code, out, _ = run(capsys, "check", "controls-correct", "--engine", "pdr", "--property",
+                       "reported_state_matches_actual", "--out", str(tmp_path), "--json")
+    (r,) = json.loads(out)["results"]
+    assert code == 0 and r["verdict"] == "proved"
+    saved = Path(r["invariant_file"])
+    assert saved.parent == tmp_path and saved.read_text().splitlines()[1] == r["invariant"]
 
 
 def test_write_failing_after_the_search_prints_the_report_first(monkeypatch, tmp_path):  # noqa: ANN001
