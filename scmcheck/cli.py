@@ -419,7 +419,8 @@ def _engine_options(names: Sequence[str], args: argparse.Namespace) -> dict:
             opts[name] = dict(depth=args.depth if args.depth is not None else ENGINES[name].DEFAULT_DEPTH,
                               timeout=args.timeout)
         else:
-            opts[name] = dict(depth=args.depth if args.depth is not None else ENGINES["fuzz"].DEFAULT_DEPTH)
+            opts[name] = dict(depth=args.depth if args.depth is not None else ENGINES["fuzz"].DEFAULT_DEPTH,
+                              timeout=args.timeout)
             if args.runs is not None:
                 opts[name]["runs"] = args.runs
             if getattr(args, "seed", None) is not None and _accepts(ENGINES["fuzz"].run, "seed"):

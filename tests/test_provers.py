@@ -177,3 +177,16 @@ def test_auto_keeps_explicit_when_it_settles_everything():
     rows = auto(m, [Goal("never6", (), m["x"] != 6)])
     assert [(r.engine, r.verdict) for r in rows] == [("explicit", P)]
     assert "before" not in rows[0].extra
+
+
+def test_fuzz_stops_at_its_timeout():
+    """fuzz takes a time budget like the others, so --engine all can give it a share."""
+    import time
+
+    from scmcheck.properties.engines import fuzz
+
+    m = cycle_of_four()
+    start = time.monotonic()
+    (r,) = fuzz.run(m, [Goal("in_range", (), m["x"] <= 7)], depth=1000, runs=100_000, timeout=0.5)
+    assert r.verdict == U and r.extra["timed_out"] and "timeout of 0.5 s" in r.reason
+    assert time.monotonic() - start < 10

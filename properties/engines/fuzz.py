@@ -23,8 +23,10 @@ model never leaves files behind.
 
 from __future__ import annotations
 
+import math
 import sys
 import tempfile
+import time
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional, Sequence
 
@@ -50,6 +52,11 @@ class _Violation(AssertionError):
         self.path = path
 
 
+class _OutOfTime(BaseException):
+    """The run's time budget is spent.  A BaseException, so Hypothesis passes it straight out (an
+    Exception would be shrunk as a failure)."""
+
+
 class _Counter:
     def __init__(self) -> None:
         self.steps = 0
@@ -58,6 +65,7 @@ class _Counter:
         self.reruns = 0  # runs after a failure: shrinking and the final replay
         self.failed = False  # a run raised (a violation): the rest is shrinking, never cut off
         self.zeno: tuple[int, int] = (0, 0)  # longest zero-time streak that revisited a state: (steps, states)
+        self.end: Optional[float] = None  # time.monotonic() after which no run goes on (None: no limit)
 
 
 def _machine(system: Any, checks: list, counter: _Counter, tick: Ticker) -> type:
@@ -80,6 +88,9 @@ def _machine(system: Any, checks: list, counter: _Counter, tick: Ticker) -> type
             return any(a.enabled(self.state) for a in members)
 
         def step(self: Any, data: Any) -> None:
+            # Also while shrinking: a violation not yet shrunk is dropped (the goal is then unknown).
+            if counter.end is not None and time.monotonic() > counter.end:
+                raise _OutOfTime
             choices = [a for a in members if a.enabled(self.state)]
             act = choices[0] if len(choices) == 1 else data.draw(st.sampled_from(choices), label="member")
             try:
@@ -138,7 +149,7 @@ def _machine(system: Any, checks: list, counter: _Counter, tick: Ticker) -> type
 
 
 def run(system: Any, goals: Sequence[Goal], depth: int = DEFAULT_DEPTH, runs: int = DEFAULT_RUNS,
-        progress: Progress = None, seed: Optional[int] = None) -> list[Result]:
+        progress: Progress = None, seed: Optional[int] = None, timeout: Optional[float] = None) -> list[Result]:
     """Random runs of up to ``depth`` steps checking every open goal at once.
 
     Each search makes ``runs`` random runs (fewer only when Hypothesis has
@@ -152,7 +163,7 @@ def run(system: Any, goals: Sequence[Goal], depth: int = DEFAULT_DEPTH, runs: in
     if runs < 1:
         raise ValueError(f"runs={runs}: fuzz needs at least one run per search")
     with _private_hypothesis_home():
-        return _run(system, goals, depth, runs, progress, seed)
+        return _run(system, goals, depth, runs, progress, seed, timeout)
 
 
 @contextmanager
@@ -174,7 +185,7 @@ def _private_hypothesis_home() -> Iterator[None]:
 
 
 def _run(system: Any, goals: Sequence[Goal], depth: int, runs: int, progress: Progress,
-         seed: Optional[int]) -> list[Result]:
+         seed: Optional[int], timeout: Optional[float] = None) -> list[Result]:
     system.freeze()
     tick = Ticker(NAME, progress)
     results: dict[int, Result] = {}
@@ -189,10 +200,12 @@ def _run(system: Any, goals: Sequence[Goal], depth: int, runs: int, progress: Pr
                                 reason="random search does not decide time-locks")
     compiled = [None if g.invariant is None else compile_python(g.invariant) for g in goals]
     total = _Counter()
+    end = None if timeout is None or math.isinf(timeout) else time.monotonic() + timeout
     searches = 0
     while len(results) < len(goals):
         searches += 1
         counter = _Counter()
+        counter.end = end
         open_ = [(i, compiled[i]) for i in range(len(goals)) if i not in results]
         cls = _machine(system, open_, counter, tick)
         if seed is not None:
@@ -202,12 +215,20 @@ def _run(system: Any, goals: Sequence[Goal], depth: int, runs: int, progress: Pr
         cfg = settings(max_examples=runs, stateful_step_count=depth, deadline=None, database=None,
                        derandomize=seed is None, suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
                        phases=[Phase.generate, Phase.shrink], report_multiple_bugs=False, print_blob=False)
-        found = _search(cls, cfg)
+        found = _search(cls, cfg, end)
         total.steps += counter.steps
         total.runs += counter.runs
         total.complete += counter.complete
         total.zeno = max(total.zeno, counter.zeno)
         seeded = "" if seed is None else f", seed {seed}"
+        if found == "timeout":
+            for i, _ in open_:
+                g = goals[i]
+                results[i] = Result(g.id, g.rules, NAME, Verdict.UNKNOWN, depth, None, tick.elapsed(), steps=total.steps,
+                                    reason=f"timeout of {timeout:g} s reached in search {searches}, after "
+                                           f"{total.runs} random runs ({total.steps:,} steps) with no violation")
+                results[i].extra.update({**_figures(seed, counter, searches), "timed_out": True})
+            break
         if found is None:
             cut = counter.runs - counter.complete
             cut = "" if not cut else f"; {cut} more {'run was' if cut == 1 else 'runs were'} cut short by Hypothesis"
@@ -258,9 +279,17 @@ def _states(system: Any, path: list) -> list:
     return states
 
 
-def _search(cls: type, cfg: Any) -> Optional[tuple[int, list]]:
+def _search(cls: type, cfg: Any, end: Optional[float] = None) -> Any:
+    """``(goal index, path)`` of the violation found, None if none, "timeout" if the budget ran out."""
     try:
         run_state_machine_as_test(cls, settings=cfg)
     except _Violation as v:
         return v.goal, v.path
+    except _OutOfTime:
+        return "timeout"
+    except Exception:
+        # Out of time while shrinking, Hypothesis sees a replay end early and says the test is flaky.
+        if end is not None and time.monotonic() > end:
+            return "timeout"
+        raise
     return None

@@ -151,7 +151,7 @@ def run(system: Any, goals: Sequence[Goal], depth: Optional[int] = DEFAULT_DEPTH
             if failed:
                 raise AssertionError(f"internal error: Spacer's invariant for {goals[i].id} does not re-check "
                                      f"({', '.join(failed)} fails): {inv}")
-            found = (inv, invariant_text(system, inv))
+            found = (inv, invariant_text(system, inv, horn.range_))
             known.append(found)
         results[i] = _result(goals[i], Verdict.PROVED, tick, reason=(
             "an inductive invariant implies it (init => I, I and T => I', I => P re-checked with a plain "
@@ -186,9 +186,21 @@ def _traces(system: Any, goals: list[Goal], depth: Optional[int], end: Optional[
     return out
 
 
-def invariant_text(system: Any, inv: Any) -> str:
-    """``inv`` in the model's names, enum values by name (``reported != STOPPED``)."""
-    return _text(system, z3.simplify(inv, arith_lhs=True))
+def invariant_text(system: Any, inv: Any, range_: Any = None) -> str:
+    """``inv`` in the model's names, enum values by name (``reported != STOPPED``).  With ``range_``
+    (the variables' ranges), top-level conjuncts that only restate a range (``checkpoint > -1``) are
+    left out: every state satisfies them, so the text means the same for the model's states."""
+    e = z3.simplify(inv, arith_lhs=True)
+    if range_ is not None and z3.is_and(e):
+        kept = [c for c in e.children() if not _implied(range_, c)]
+        e = z3.And(kept) if len(kept) > 1 else kept[0] if kept else z3.BoolVal(True)
+    return _text(system, e)
+
+
+def _implied(range_: Any, c: Any) -> bool:
+    s = z3.Solver()
+    s.add(range_, z3.Not(c))
+    return s.check() == z3.unsat
 
 
 _OPS = {z3.Z3_OP_LE: "<=", z3.Z3_OP_GE: ">=", z3.Z3_OP_LT: "<", z3.Z3_OP_GT: ">", z3.Z3_OP_EQ: "==",
