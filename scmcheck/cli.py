@@ -128,8 +128,8 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                     help="folder for counterexample trace files (default: %(default)s)")
     ck.add_argument("--timeout", type=_timeout, metavar="SECONDS",
-                    help="time budget for explicit, bmc, kind and pdr, each, > 0 or inf (then: unknown; default: "
-                         "no limit); fuzz is bounded by --runs")
+                    help="seconds each engine may run, > 0, or inf for no limit; a property left open when it is "
+                         "spent is unknown (default: no limit; fuzz is also bounded by --runs)")
     ck.add_argument("--symmetry", choices=("on", "off"), default="on",
                     help="explicit: search one state per orbit of a symmetric family (workers) for the safety "
                          "properties that read its members alike; liveness always searches every state "
@@ -578,6 +578,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from scmcheck import targets
     from scmcheck.progress import TerminalProgress
 
+    if args.cross_check and args.engine != "all":
+        raise InputError(f"--cross-check: applies to --engine all only (it makes every engine check every property "
+                         f"in full), not to --engine {args.engine}; add --engine all or leave it out")
     loaded = targets.load(args.target, _params(args.param))
     goals = _select(loaded, args.property)
     from scmcheck.properties.check import check
@@ -669,10 +672,14 @@ def print_report(loaded: Any, results: list, status: int, args: Optional[argpars
         for before in r.extra.get("before", ()):
             print(pad + "after " + before)
         invariant = r.extra.get("invariant")
-        if invariant and last_reason.get("#invariant") != invariant:
+        if invariant:
             saved = r.extra.get("invariant_file")
-            print(pad + "inductive invariant" + (f" (saved: {saved})" if saved else "") + ": " + invariant)
-            last_reason["#invariant"] = invariant
+            where = f" (saved: {saved})" if saved else ""
+            if last_reason.get("#invariant") != invariant:
+                print(pad + f"inductive invariant{where}: " + invariant)
+                last_reason["#invariant"] = invariant
+            else:
+                print(pad + f"inductive invariant{where}: the one above")
         assumed = "; ".join(r.assumptions)
         if assumed and r.verdict.value != "violated" and last_assumed.get(r.engine) != assumed:
             print(pad + "assumes: " + assumed)

@@ -279,3 +279,8 @@ def test_rerun_line_reproduces_the_counterexample(capsys, tmp_path):
     (r,) = json.loads(out2)["results"]
     first = next(ln for ln in out.splitlines() if "pending_progress_within_wait_hint" in ln and "VIOLATED" in ln)
     assert f"trace of {r['trace']['length']} steps" in first
+
+
+def test_cross_check_without_engine_all_is_refused(capsys):
+    line = _bad(capsys, "check", "service-correct", "--cross-check", expect="--cross-check")
+    assert "--engine all" in line
