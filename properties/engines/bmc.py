@@ -97,6 +97,11 @@ class _Deadline:
         return r
 
 
+def _const(value: Any, var: Any, width: int) -> Any:
+    """``value`` of variable ``var`` as a Z3 term (a bit-vector of ``width`` for ints and enums)."""
+    return z3.BoolVal(value) if var.kind == "bool" else z3.BitVecVal(int(value), width)
+
+
 class _Unrolling:
     """The unrolled system: state terms per step, indicator literals per step."""
 
@@ -122,7 +127,7 @@ class _Unrolling:
             self.solver.add(term == self.const(var.init, var))
 
     def const(self, value: Any, var: Any) -> Any:
-        return z3.BoolVal(value) if var.kind == "bool" else z3.BitVecVal(int(value), self.width)
+        return _const(value, var, self.width)
 
     def add_state(self) -> list[Any]:
         k = len(self.states)
@@ -579,15 +584,14 @@ def in_range_unproved(system: Any, width: int, deadline: Optional[_Deadline] = N
         return []
     s = z3.SolverFor("QF_FD")
     cur = [z3.Bool(f"{v.name}") if v.kind == "bool" else z3.BitVec(f"{v.name}", width) for v in system.variables]
-    one = _Unrolling.__new__(_Unrolling)  # only for const(): no solver state
-    one.width = width
     for t, v in zip(cur, system.variables):
         if v.kind != "bool":
-            s.add(t >= one.const(v.lo, v), t <= one.const(v.hi, v))
+            s.add(t >= _const(v.lo, v, width), t <= _const(v.hi, v, width))
     leaves = []
     for act, var in risky:
         new = to_z3(act.update[var.name], cur, width)
-        leaves.append(z3.And(to_z3(act.guard, cur, width), z3.Or(new < one.const(var.lo, var), new > one.const(var.hi, var))))
+        leaves.append(z3.And(to_z3(act.guard, cur, width),
+                             z3.Or(new < _const(var.lo, var, width), new > _const(var.hi, var, width))))
     s.add(z3.Or(leaves))
     budget = IN_RANGE_QUERY_S
     if deadline is not None and deadline.end is not None:
