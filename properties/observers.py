@@ -108,9 +108,10 @@ An observer that cannot judge a service at all says so (``applicable``
 False, ``not_applicable`` the reason), and the report shows the entry as not
 applicable rather than passed.
 
-This module imports nothing of scmcheck: observers know events, not engines
-or models.  Rule numbers and sources are those of the catalog entry named by
-``Observer.id`` (tests hold them equal).
+Observers know events, not engines or models.  Each one's rule numbers are
+read from the catalog entry named by ``Observer.id`` when asked for (one
+definition; the catalog is imported then, not with this module); its
+``sources`` are the pages the observation itself follows.
 """
 
 from __future__ import annotations
@@ -236,12 +237,21 @@ class View:
         return int(self.last_report.get("accepted", 0))
 
 
+class _CatalogRules:
+    """``Observer.rules``, on the class or an instance: the rule numbers of the catalog entry ``id``."""
+
+    def __get__(self, obj: Any, cls: type) -> tuple:
+        from .catalog import CATALOG
+
+        return tuple(CATALOG[cls.id].rules)
+
+
 class Observer:
     """One catalog entry judged over events.  ``exercised``: its subject happened in the run
     (the entry's witness), so "no violation" says something."""
 
     id = ""
-    rules: tuple = ()
+    rules = _CatalogRules()
     sources: tuple = ()
     observes = ""  # what the observer reads, in words (for reports and docs)
 
@@ -259,7 +269,6 @@ class Observer:
 
 class StoppedOnlyAfterThreadsExit(Observer):
     id = "stopped_only_after_threads_exit"
-    rules = ("000.3", "000.5")
     sources = (MULTITHREADED, SET_SERVICE_STATUS)
     observes = "at each SERVICE_STOPPED report: service threads alive besides the reporter and the dispatcher"
 
@@ -274,7 +283,6 @@ class StoppedOnlyAfterThreadsExit(Observer):
 
 class HandlerReturnsWithin30s(Observer):
     id = "handler_returns_within_30s"
-    rules = ("003.6", "000.1")
     sources = (HANDLER_EX, CONTROL_HANDLER)
     observes = "virtual time between handler_entered and handler_returned"
 
@@ -290,7 +298,6 @@ class HandlerReturnsWithin30s(Observer):
 
 class PendingProgressWithinWaitHint(Observer):
     id = "pending_progress_within_wait_hint"
-    rules = ("000.4", "000.5")
     sources = (SERVICE_STATUS, MULTITHREADED)
     observes = "time since the last report that showed progress, against that report's wait hint"
 
@@ -320,7 +327,6 @@ class PendingProgressWithinWaitHint(Observer):
 
 class NoStatusAfterStopped(Observer):
     id = "no_status_after_stopped"
-    rules = ("000.3", "000.5")
     sources = (SET_SERVICE_STATUS, MULTITHREADED)
     observes = "SetServiceStatus calls after a SERVICE_STOPPED report"
 
@@ -335,7 +341,6 @@ class NoStatusAfterStopped(Observer):
 
 class InterrogateReportsCurrentState(Observer):
     id = "interrogate_reports_current_state"
-    rules = ("003.3", "000.2")
     sources = (HANDLER_EX, SET_SERVICE_STATUS)
     observes = "a status reported while INTERROGATE is handled, against actual_state (module docstring)"
 
@@ -360,7 +365,6 @@ class NoDataLossAtShutdown(Observer):
     """
 
     id = "no_data_loss_at_shutdown"
-    rules = ("003.10", "003.8")
     sources = (CONTROL_HANDLER,)
     observes = ("the service's declared unsaved data when the process ends at system shutdown; without a "
                 "declaration, a service that accepted SHUTDOWN still running at power-off")
@@ -394,7 +398,6 @@ class ReportedStateMatchesActual(Observer):
     """000.2 as the harness can observe it (module docstring, "a report false when made")."""
 
     id = "reported_state_matches_actual"
-    rules = ("000.2", "003.2")
     sources = (SET_SERVICE_STATUS, SERVICE_STATUS, STATE_TRANSITIONS)
     observes = ("each status report (outside INTERROGATE) against the states the harness can rule out, and the "
                 "last report against actual_state whenever virtual time passes")
@@ -433,7 +436,6 @@ class OnlyAcceptedControlsDelivered(Observer):
     """
 
     id = "only_accepted_controls_delivered"
-    rules = ("003.3",)
     sources = (CONTROL_SERVICE, HANDLER_EX)
     observes = "each control sent, against ControlService's table for the state and accept mask last reported"
 
@@ -468,7 +470,6 @@ class StateChangeReportedByHandler(Observer):
     """003.2 as the harness can observe it (module docstring, "a state change made by handling")."""
 
     id = "state_change_reported_by_handler"
-    rules = ("003.2",)
     sources = (HANDLER_EX, SET_SERVICE_STATUS)
     observes = ("after a PAUSE taken in RUNNING or a CONTINUE taken in PAUSED (handler returned NO_ERROR): a report "
                 "of a new state before the handler returns, or before virtual time passes after it")
@@ -511,7 +512,6 @@ class NoExitBeforeStopped(Observer):
     """000.3/000.5: the process ends only after SERVICE_STOPPED (module docstring, "process exit")."""
 
     id = "no_exit_before_stopped"
-    rules = ("000.3", "000.5")
     sources = (SERVICE_MAIN, SET_SERVICE_STATUS, MULTITHREADED)
     observes = "process_exited (other than power-off at system shutdown) before a SERVICE_STOPPED report"
 
@@ -543,7 +543,6 @@ class InterrogateAlwaysAnswered(Observer):
     """
 
     id = "interrogate_always_answered"
-    rules = ("003.3",)
     sources = (HANDLER_EX, CONTROL_HANDLER)
     observes = "the result the handler returns for each INTERROGATE (and the exception, if it raised)"
 
@@ -588,7 +587,6 @@ class _Liveness(Observer):
 
 class StopReachesStopped(_Liveness):
     id = "stop_reaches_stopped"
-    rules = ("000.3", "000.4", "000.5", "003.4")
     sources = (CONTROL_HANDLER, MULTITHREADED, CONTROL_SERVICE)
     observes = f"SERVICE_STOPPED within {LIVENESS_S:g} virtual seconds of an accepted STOP, or stuck"
     what = "STOP was sent but SERVICE_STOPPED was not reported"
@@ -602,7 +600,6 @@ class StopReachesStopped(_Liveness):
 
 class StartReachesRunning(_Liveness):
     id = "start_reaches_running"
-    rules = ("000.4",)
     sources = (SERVICE_STATUS, SET_SERVICE_STATUS)
     observes = f"RUNNING or STOPPED within {LIVENESS_S:g} virtual seconds of the start, or stuck"
     what = "the service was started but reported neither RUNNING nor STOPPED"
