@@ -36,9 +36,24 @@ kind                          fields
 Every event carries ``time_ms`` (virtual milliseconds since the service was
 started) and ``thread`` (the thread that caused it; ``SCM`` and ``clock`` for
 the harness's own).  An observer reads only these.  scmcheck.testing produces
-them from a run of an unmodified pywin32 service; a model adapter producing
-them from model steps is not written yet (the catalog's predicates remain the
-judges of models).
+them from a run of an unmodified pywin32 service (or an adapter process).
+
+**One definition for models and code.**  A model step produces the same
+events (model/windows/events.py, ``step_events``), and the entries that are
+statements about a step are written once there as *event rules*:
+``no_status_after_stopped``, ``no_control_after_stop``,
+``no_exit_before_stopped``, ``only_accepted_controls_delivered`` and the
+"never RUNNING or PAUSED again" half of
+``stop_accepted_leads_to_stop_pending``.  A model checks them through the
+monitor variables the rules are composed into (every engine reads those);
+the observers below apply the same conditions to the events of code
+(:class:`_RuleObserver`), over the same :class:`SharedView`, advanced by the
+same function.  ControlService's table, which the model's SCM sends by, is
+that module's ``refused`` too.  tests/test_event_rules.py checks, step by
+step on random model runs, that both interpreters agree.  The other entries
+read something code does not expose (the threads' real state, the
+service's own idea of its state, a model's clock): what the harness observes
+for them is defined next.
 
 **What code cannot expose, and what is observed instead.**
 
@@ -119,6 +134,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from scmcheck.model.windows.events import BY_ID as EVENT_RULES
+from scmcheck.model.windows.events import OWN_EXIT, POWER_OFF, SharedView, advance
+
 # SERVICE_STATUS.dwCurrentState values (winsvc.h; SERVICE_STATUS page on learn.microsoft.com)
 STOPPED, START_PENDING, STOP_PENDING, RUNNING, CONTINUE_PENDING, PAUSE_PENDING, PAUSED = 1, 2, 3, 4, 5, 6, 7
 STATE_NAMES = {0: "NONE", 1: "STOPPED", 2: "START_PENDING", 3: "STOP_PENDING", 4: "RUNNING",
@@ -129,12 +147,10 @@ CONTROL_STOP, CONTROL_PAUSE, CONTROL_CONTINUE, CONTROL_INTERROGATE, CONTROL_SHUT
 CONTROL_DEVICEEVENT, CONTROL_PRESHUTDOWN = 11, 15
 # dwControlsAccepted bits (SERVICE_STATUS page)
 ACCEPT_STOP, ACCEPT_PAUSE_CONTINUE, ACCEPT_SHUTDOWN = 0x1, 0x2, 0x4
-# control code -> the accept bit that lets the SCM send it (SERVICE_STATUS page, dwControlsAccepted)
-ACCEPT_BIT = {CONTROL_STOP: ACCEPT_STOP, CONTROL_PAUSE: ACCEPT_PAUSE_CONTINUE, CONTROL_CONTINUE: ACCEPT_PAUSE_CONTINUE,
-              CONTROL_SHUTDOWN: ACCEPT_SHUTDOWN, 6: 0x8, 7: 0x10, 8: 0x10, 9: 0x10, 10: 0x10, 12: 0x20, 13: 0x40,
-              14: 0x80, CONTROL_PRESHUTDOWN: 0x100, 16: 0x200, 32: 0x400, 64: 0x800}
+# control code -> the accept bit that lets the SCM send it: model/windows/events.py (one table)
 
 HANDLER_LIMIT_MS = 30_000  # 003.6: the handler must return within 30 seconds
+STOP_ACK_MS = 30_000  # 003.4: STOP_PENDING within 30 seconds of the handler taking STOP
 LIVENESS_S = 125.0  # 003.9: the longest the services snap-in waits for a stop, the bound of the liveness entries
 
 HANDLER_EX = "https://learn.microsoft.com/windows/win32/api/winsvc/nc-winsvc-lphandler_function_ex"
@@ -171,6 +187,14 @@ class Violation:
     reason: str
 
 
+def shared_fields(ev: Event) -> dict:
+    """The event's fields as the event rules read them (model/windows/events.py): the same, but
+    ``process_exited.reason`` as POWER_OFF or OWN_EXIT."""
+    if ev.kind == "process_exited":
+        return {**ev.fields, "reason": POWER_OFF if ev.fields.get("reason") == "power_off" else OWN_EXIT}
+    return ev.fields
+
+
 class View:
     """What every observer may read, kept up to date from the events (module docstring)."""
 
@@ -188,6 +212,8 @@ class View:
         self.started = False  # the service has declared a state past START_PENDING (it has started)
         self.shutdown = False  # system shutdown has begun
         self.shutdown_sent = False  # SHUTDOWN was sent to the service (it accepted it)
+        # what the event rules read (model/windows/events.py), advanced by the same definition as a model's
+        self.shared = SharedView.start()
 
     def service_threads_alive(self, besides: str = "") -> list[str]:
         return sorted(n for n, host in self.alive.items() if not host and n != besides)
@@ -201,6 +227,7 @@ class View:
     def update(self, ev: Event) -> None:
         self.now_ms = ev.time_ms
         k = ev.kind
+        self.shared = advance(self.shared, k, shared_fields(ev))
         if k == "status_reported":
             self.reported = ev["state"]
             self.last_report = dict(ev.fields)
@@ -325,18 +352,51 @@ class PendingProgressWithinWaitHint(Observer):
         return None
 
 
-class NoStatusAfterStopped(Observer):
+class _RuleObserver(Observer):
+    """An event rule of model/windows/events.py judged over the events of code: the same condition a
+    model's monitor variable is composed from.  Subclasses say which event exercises the entry (its
+    witness) and word the reason."""
+
+    def before(self, ev: Event, view: View) -> Optional[str]:
+        rule = EVENT_RULES[self.id]
+        if self.exercised_by(ev, view):
+            self.exercised = True
+        if ev.kind == rule.kind and rule.violated(shared_fields(ev), view.shared):
+            return self.why(ev, view)
+        return None
+
+    def exercised_by(self, ev: Event, view: View) -> bool:
+        raise NotImplementedError
+
+    def why(self, ev: Event, view: View) -> str:
+        raise NotImplementedError
+
+
+class NoStatusAfterStopped(_RuleObserver):
     id = "no_status_after_stopped"
     sources = (SET_SERVICE_STATUS, MULTITHREADED)
     observes = "SetServiceStatus calls after a SERVICE_STOPPED report"
 
-    def before(self, ev: Event, view: View) -> Optional[str]:
-        if ev.kind == "status_reported":
-            if view.stopped:
-                return f"{STATE_NAMES.get(ev['state'], ev['state'])} reported by {ev.thread} after SERVICE_STOPPED"
-            if ev["state"] == STOPPED:
-                self.exercised = True
-        return None
+    def exercised_by(self, ev: Event, view: View) -> bool:
+        return ev.kind == "status_reported" and ev["state"] == STOPPED
+
+    def why(self, ev: Event, view: View) -> str:
+        return f"{STATE_NAMES.get(ev['state'], ev['state'])} reported by {ev.thread} after SERVICE_STOPPED"
+
+
+class NoControlAfterStop(_RuleObserver):
+    """003.4: after STOP the SCM sends no other control.  Under scmcheck's own SCM (which follows
+    ControlService and sends nothing after STOP) this checks the SCM side, as in a model."""
+
+    id = "no_control_after_stop"
+    sources = (CONTROL_HANDLER, CONTROL_SERVICE)
+    observes = "each control sent after the SCM sent STOP"
+
+    def exercised_by(self, ev: Event, view: View) -> bool:
+        return ev.kind == "control_sent" and ev["control"] == CONTROL_STOP
+
+    def why(self, ev: Event, view: View) -> str:
+        return f"the SCM sent {ev['name']} after STOP"
 
 
 class InterrogateReportsCurrentState(Observer):
@@ -426,44 +486,26 @@ class ReportedStateMatchesActual(Observer):
         return None
 
 
-class OnlyAcceptedControlsDelivered(Observer):
-    """003.3: each control the SCM sends is one ControlService allows for the last report.
-
-    ControlService page: nothing to a STOPPED or STOP_PENDING service, only an accepted STOP while
-    START_PENDING, otherwise INTERROGATE, user codes (128-255), DEVICEEVENT and the codes the last
-    report accepts; SHUTDOWN and PRESHUTDOWN (sent by the system) only if accepted.  Judged at the
-    send (module docstring): under scmcheck's SCM this checks the SCM side.
+class OnlyAcceptedControlsDelivered(_RuleObserver):
+    """003.3: each control the SCM sends is one ControlService allows for the last report
+    (model/windows/events.py, ``refused``).  Judged at the send (module docstring): under
+    scmcheck's SCM this checks the SCM side.
     """
 
     id = "only_accepted_controls_delivered"
     sources = (CONTROL_SERVICE, HANDLER_EX)
     observes = "each control sent, against ControlService's table for the state and accept mask last reported"
 
-    def before(self, ev: Event, view: View) -> Optional[str]:
-        if ev.kind == "handler_entered":
-            self.exercised = True
-        if ev.kind != "control_sent":
-            return None
-        code, state, acc = ev["control"], view.reported, view.accepted
-        why = _refused(code, state, acc)
-        if why:
-            return f"the SCM sent {ev['name']} while {why}"
-        return None
+    def exercised_by(self, ev: Event, view: View) -> bool:
+        return ev.kind == "handler_entered"
 
-
-def _refused(code: int, state: int, accepted: int) -> str:
-    """Why ControlService (or the system, for SHUTDOWN) would not send ``code``; "" if it would."""
-    where = f"the last report was {_name(state)} accepting {accepted:#x}"
-    if state in (0, STOPPED, STOP_PENDING):
-        return f"{where} (nothing is sent to a service that is stopped or stopping)"
-    bit = ACCEPT_BIT.get(code)
-    if state == START_PENDING and not (code == CONTROL_STOP and accepted & ACCEPT_STOP):
-        return f"{where} (only an accepted STOP reaches a starting service)"
-    if code in (CONTROL_INTERROGATE, CONTROL_DEVICEEVENT) or 128 <= code <= 255:
-        return ""
-    if bit is None or not accepted & bit:
-        return f"{where}, which does not accept it"
-    return ""
+    def why(self, ev: Event, view: View) -> str:
+        where = f"the last report was {_name(view.reported)} accepting {view.accepted:#x}"
+        if view.reported in (0, STOPPED, STOP_PENDING):
+            return f"the SCM sent {ev['name']} while {where} (nothing is sent to a service that is stopped or stopping)"
+        if view.reported == START_PENDING:
+            return f"the SCM sent {ev['name']} while {where} (only an accepted STOP reaches a starting service)"
+        return f"the SCM sent {ev['name']} while {where}, which does not accept it"
 
 
 class StateChangeReportedByHandler(Observer):
@@ -487,7 +529,9 @@ class StateChangeReportedByHandler(Observer):
                 self.applicable = True
             o = self.open
             if o is not None and ev["in_handler"] != CONTROL_INTERROGATE and ev["state"] != o["from"]:
-                self.open = None
+                # the state change was reported: the entry's subject happened (the usual pattern, a
+                # handler that reports PAUSE_PENDING or PAUSED itself, exercises it too)
+                self.open, self.exercised = None, True
             return None
         o = self.open
         # time passing (or a run left idle, where it would pass forever) ends the grace of a hand-off
@@ -508,21 +552,53 @@ class StateChangeReportedByHandler(Observer):
         return None
 
 
-class NoExitBeforeStopped(Observer):
+class NoExitBeforeStopped(_RuleObserver):
     """000.3/000.5: the process ends only after SERVICE_STOPPED (module docstring, "process exit")."""
 
     id = "no_exit_before_stopped"
     sources = (SERVICE_MAIN, SET_SERVICE_STATUS, MULTITHREADED)
     observes = "process_exited (other than power-off at system shutdown) before a SERVICE_STOPPED report"
 
+    def exercised_by(self, ev: Event, view: View) -> bool:
+        return ev.kind == "process_exited"
+
+    def why(self, ev: Event, view: View) -> str:
+        return (f"the process exited ({ev['reason']} in {ev.thread}) while the SCM still had "
+                f"{_name(view.reported)} for the service, before SERVICE_STOPPED was reported")
+
+
+class StopAcceptedLeadsToStopPending(_RuleObserver):
+    """003.4: once the handler took STOP, STOP_PENDING (or STOPPED) is reported within 30 s, and
+    RUNNING or PAUSED never again.  The second half is the event rule of model/windows/events.py;
+    the first is the 30 s a model's ``stop_unacked`` timer counts, measured here in virtual time."""
+
+    id = "stop_accepted_leads_to_stop_pending"
+    sources = (CONTROL_HANDLER, HANDLER_EX)
+    observes = ("virtual time from the handler's call with STOP to a STOP_PENDING or STOPPED report (30 s), and "
+                "RUNNING or PAUSED reported after it")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.taken_ms: Optional[int] = None
+        self.acked = False
+
     def before(self, ev: Event, view: View) -> Optional[str]:
-        if ev.kind != "process_exited":
-            return None
-        self.exercised = True
-        if ev["reason"] != "power_off" and not view.stopped:
-            return (f"the process exited ({ev['reason']} in {ev.thread}) while the SCM still had "
-                    f"{_name(view.reported)} for the service, before SERVICE_STOPPED was reported")
-        return None
+        if self.taken_ms is not None and not self.acked and ev.time_ms - self.taken_ms > STOP_ACK_MS \
+                and not view.exited:
+            return (f"the handler took STOP at {self.taken_ms / 1000:g} s and neither STOP_PENDING nor STOPPED was "
+                    f"reported within {STOP_ACK_MS // 1000} s")
+        reason = super().before(ev, view)
+        if ev.kind == "handler_entered" and ev["control"] == CONTROL_STOP and self.taken_ms is None:
+            self.taken_ms = ev.time_ms
+        if ev.kind == "status_reported" and ev["state"] in (STOP_PENDING, STOPPED) and self.taken_ms is not None:
+            self.acked = True
+        return reason
+
+    def exercised_by(self, ev: Event, view: View) -> bool:
+        return ev.kind == "handler_entered" and ev["control"] == CONTROL_STOP
+
+    def why(self, ev: Event, view: View) -> str:
+        return f"{_name(ev['state'])} reported by {ev.thread} after the handler took STOP"
 
 
 def _name(state: int) -> str:
@@ -618,7 +694,8 @@ class StartReachesRunning(_Liveness):
 
 OBSERVERS: tuple[type[Observer], ...] = (
     StoppedOnlyAfterThreadsExit, ReportedStateMatchesActual, HandlerReturnsWithin30s, PendingProgressWithinWaitHint,
-    NoStatusAfterStopped, NoExitBeforeStopped, OnlyAcceptedControlsDelivered, StateChangeReportedByHandler,
+    NoStatusAfterStopped, NoExitBeforeStopped, OnlyAcceptedControlsDelivered, NoControlAfterStop,
+    StopAcceptedLeadsToStopPending, StateChangeReportedByHandler,
     InterrogateReportsCurrentState, InterrogateAlwaysAnswered, NoDataLossAtShutdown, StopReachesStopped,
     StartReachesRunning,
 )

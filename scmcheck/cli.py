@@ -159,7 +159,20 @@ def _parser() -> argparse.ArgumentParser:
     from scmcheck.testing.command import add_parser as _test_parser
 
     ts = _test_parser(sub, [debug], _HelpFormatter, _count, _seed)
-    p.set_defaults(commands={"list": ls, "check": ck, "show": sh, "docs": dc, "export": ex, "test": ts})
+    rp = sub.add_parser("replay", help="drive an implementation through a trace: reproduced, conforms or diverges",
+                        parents=[debug], formatter_class=_HelpFormatter)
+    rp.add_argument("trace", help="a model trace (scmcheck check) or an implementation trace (scmcheck test)")
+    rp.add_argument("--impl", required=True, metavar="FILE.py:Class",
+                    help="the pywin32 service class to drive (runs that file's code under the harness)")
+    rp.add_argument("--target", metavar="TARGET",
+                    help="rebuild the model from this target instead of the trace's (as for show)")
+    rp.add_argument("--trust", action="store_true",
+                    help="import the file.py:object model target the trace names (runs that file's code)")
+    rp.add_argument("--json", action="store_true", help="print one JSON object")
+    rp.add_argument("--out", default="scmcheck-out", metavar="DIR",
+                    help="folder for the implementation's run, saved as a trace (default: %(default)s)")
+    p.set_defaults(commands={"list": ls, "check": ck, "show": sh, "docs": dc, "export": ex, "test": ts,
+                             "replay": rp})
     return p
 
 
@@ -865,8 +878,29 @@ def cmd_test(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    """``scmcheck replay TRACE --impl FILE.py:Class``: scmcheck/testing/conform.py (model traces), or
+    scmcheck/testing/tracefile.py (a trace of ``scmcheck test``, replayed exactly with its choices)."""
+    from scmcheck.testing.command import is_implementation_trace, replay_model_trace, replay_run
+    from scmcheck.traces import itf
+
+    if is_implementation_trace(Path(args.trace)):
+        return replay_run(args)
+    trace = itf.load(Path(args.trace))
+    target = args.target or trace.target
+    if not target:
+        raise InputError(f"{args.trace}: field #meta.scmcheck.target is empty; cannot rebuild the model "
+                         "(give --target TARGET)")
+    if args.target is None and _runs_code(target) and not args.trust:
+        raise InputError(f"{args.trace}: field #meta.scmcheck.target is Python code ({target}), which replay does "
+                         f"not import on a trace's word; pass --target {shlex.quote(target)} to use that file, "
+                         "or --trust to use the trace's target")
+    loaded, shown = _rebuilt(trace, target, args.trace)
+    return replay_model_trace(args, loaded, shown)
+
+
 COMMANDS = {"list": cmd_list, "check": cmd_check, "show": cmd_show, "docs": cmd_docs, "export": cmd_export,
-            "test": cmd_test}
+            "test": cmd_test, "replay": cmd_replay}
 
 
 if __name__ == "__main__":

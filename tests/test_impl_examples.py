@@ -30,9 +30,10 @@ CASES = [
     ("pause_default_interrogate.py:PausableService", {"interrogate_reports_current_state"},
      {"reported_state_matches_actual"}),
     ("shutdown_unsaved_data.py:CacheService", {"no_data_loss_at_shutdown"}, set()),
-    # an INTERROGATE racing the false START_PENDING is answered RUNNING (its docstring says so)
+    # an INTERROGATE racing the false START_PENDING is answered RUNNING (its docstring says so); and a
+    # STOP the SCM sends while it shows START_PENDING is taken before SvcDoRun reports RUNNING (003.4)
     ("start_pending_after_running.py:LateStartService", {"reported_state_matches_actual"},
-     {"interrogate_reports_current_state"}),
+     {"interrogate_reports_current_state", "stop_accepted_leads_to_stop_pending"}),
     ("pause_unreported.py:SilentPauseService", {"state_change_reported_by_handler"}, set()),
     ("exit_in_svcstop.py:HardExitService", {"no_exit_before_stopped"}, set()),
     # written by a new user from pywin32's documentation and demos alone, without reading the harness;

@@ -28,6 +28,7 @@ from typing import Any, Mapping
 from ..lang.clock import Clock
 from ..lang.expr import all_of, any_of, ite, min_, not_
 from ..lang.clock import MS
+from ..windows.events import watch
 from ..windows.scm import HANDLER_LIMIT_MS, Control, ScmStatus, SvcState, units
 from ..lang.system import System
 
@@ -75,6 +76,8 @@ def build(p: Mapping[str, Any]) -> System:
     stop_sent = m.bool("stop_sent", False, "the SCM has sent SERVICE_CONTROL_STOP")
     control = m.enum("control", Control, Control.NONE, "control queued at the control dispatcher")
     control_after_stop = m.bool("control_after_stop", False, "monitor: the SCM sent a control after STOP (003.4)")
+    # one definition with the harness's observer of real code (model/windows/events.py)
+    watch(m, "no_control_after_stop", control_after_stop)
     # ---- state variables: service side
     handler_busy = m.bool("handler_busy", False, "the handler is running stop work on the dispatcher thread")
     handler_elapsed = m.int("handler_elapsed", 0, limit + 1, 0, "time the handler has been running (ms, saturates)",
@@ -105,7 +108,7 @@ def build(p: Mapping[str, Any]) -> System:
     # ---- SCM
     m.action("scm_send_stop", "scm",
              guard=[scm.reported == SvcState.RUNNING, ~stop_sent, control == Control.NONE, ~scm.scm_hang],
-             update={control: Control.STOP, stop_sent: True, control_after_stop: control_after_stop | stop_sent},
+             update={control: Control.STOP, stop_sent: True},
              doc="000.1/003.4: the SCM sends STOP to a running service that accepts it, once")
     scm.declare_hang()
     m.action("scm_start_service", "scm",

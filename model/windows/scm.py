@@ -13,6 +13,7 @@ from typing import Any
 from ..lang.clock import MS, Clock, ms
 from ..lang.expr import Expr, all_of, any_of, implies, ite, min_, substitute
 from ..lang.system import System
+from .events import watch
 
 # Durations are whole milliseconds (model/lang/clock.py); the documented numbers are given in
 # seconds here and converted with clock.ms.
@@ -108,9 +109,8 @@ class ScmStatus:
         m.monitor(self.false_report, lambda act: any_of(self.false_report,
                                                         act.update[rep] != substitute(actual, act.update))
                   if reports(act) and not (exempt and exempt(act)) else None)
-        m.monitor(self.status_after_stopped,
-                  lambda act: any_of(self.status_after_stopped, self.reported == SvcState.STOPPED)
-                  if reports(act) else (False if rep in act.update else None))
+        # one definition with the harness's observer of real code (model/windows/events.py)
+        watch(m, "no_status_after_stopped", self.status_after_stopped)
 
     def define_freshness(self, time_passes: Expr, prefix: str = "") -> Expr:
         """``state_report_fresh``: whenever time may pass, the last report is the real state (a change

@@ -94,6 +94,7 @@ from ..lang.designs import Design, Family, Knob
 from ..lang.errors import InputError, ModelError
 from ..lang.expr import Expr, VarRef, all_of, any_of, ite, lift, min_, not_, substitute
 from ..families.shutdown import Phase
+from .events import model_view, refused, watch
 from .profiles import DEFAULT_PROFILE, profile
 from .scm import HANDLER_LIMIT_MS, Control, ScmStatus, SvcState
 from ..lang.system import System
@@ -257,6 +258,12 @@ class ServiceModel:
                                   "reported (ms, saturates; 003.4)", unit=MS)
         self.resumed_after_stop = m.bool("resumed_after_stop", False,
                                          "monitor: RUNNING or PAUSED was reported after the handler took STOP (003.4)")
+        # the monitors of the event rules: one definition with the harness's observers of real code
+        # (model/windows/events.py); each action's update of them is composed at freeze
+        for rule, var in (("no_control_after_stop", self.control_after_stop),
+                          ("only_accepted_controls_delivered", self.delivered_unaccepted),
+                          ("stop_accepted_leads_to_stop_pending", self.resumed_after_stop)):
+            watch(m, rule, var)
         self.report_delay = ms(report_delay_s, "report_delay_s")
         self.unreported_for = (m.int("unreported_for", 0, self.report_delay + 1, 0,
                                      "monitor: time the real state has differed from the last report (ms, saturates)",
@@ -479,8 +486,6 @@ class ServiceModel:
         self._ensure_process()
         upd = {**dict(update), **self._kill_everything()}
         keyed = {k.name if isinstance(k, VarRef) else k: v for k, v in upd.items()}
-        reported_after = keyed.get(self.status.reported.name, self.status.reported)
-        upd[self.exited_before_stopped] = any_of(self.exited_before_stopped, reported_after != SvcState.STOPPED)
         return self._declare(action, thread_name, all_of(*_as_list(guard)), upd, None,
                              doc or "the service process exits", timing)
 
@@ -490,6 +495,7 @@ class ServiceModel:
             self.exited_before_stopped = self.m.bool(
                 "exited_before_stopped", False,
                 "monitor: the process exited before SERVICE_STOPPED was reported (000.3, 000.5)")
+            watch(self.m, "no_exit_before_stopped", self.exited_before_stopped)
 
     def _kill_everything(self) -> dict:
         """The process is gone: every thread with it, and the handler call it was running."""
@@ -537,7 +543,15 @@ class ServiceModel:
                                "the preshutdown timeout expired before the service stopped (003.7)")
         pre_received = m.bool("preshutdown_received", False, "the SCM has sent PRESHUTDOWN")
         gone = any_of(st.reported == SvcState.STOPPED, self.process_exited)
-        self.clock.timer(waited, all_of(sent, ~gone))
+        # A service already stopping when shutdown begins gets no (PRE)SHUTDOWN (003.4: nothing after
+        # STOP), but the SCM waits for it as if it had sent it, up to the same limit: the seeds do not say
+        # what the SCM does there, and cutting a stopping service off at once would flag correct designs.
+        stopping_wait = any_of(all_of(phase == ph, self.accepts[key], self.stop_sent)
+                               for ph, key in ((Phase.PRESHUTDOWN, "preshutdown"), (Phase.SHUTDOWN, "shutdown"))
+                               if key in self.accepts)
+        self.clock.timer(waited, all_of(any_of(sent, stopping_wait), ~gone))
+        m.assume("a service already stopping when system shutdown begins gets no SHUTDOWN (003.4); the SCM waits "
+                 "for it as long as it would after sending SHUTDOWN")
         m.action("scm_begin_system_shutdown", "scm", guard=phase == Phase.UP,
                  update={phase: Phase.PRESHUTDOWN, waited: 0, sent: False}, fair=False,
                  doc="the system begins to shut down (at any moment, or never)")
@@ -550,11 +564,11 @@ class ServiceModel:
                 send_upd = {self.control: code, sent: True, waited: 0}
                 if ph == Phase.PRESHUTDOWN:
                     send_upd[pre_received] = True
-                a = m.action(f"scm_send_{key}", "scm", guard=[phase == ph, acc, ~sent, ~gone, queue_free],
+                a = m.action(f"scm_send_{key}", "scm", guard=[phase == ph, ~sent, ~gone, queue_free, self._table(code)],
                              update=send_upd, doc=f"{rule}: the SCM sends {code.name} to a service that accepts it")
                 self.clock.urgent(a.guard)
-                waiting_for = all_of(sent, ~gone)
-                can_send = all_of(acc, ~gone)
+                waiting_for = all_of(any_of(sent, all_of(acc, self.stop_sent)), ~gone)
+                can_send = all_of(self._table(code), ~gone)
             else:
                 waiting_for, can_send = lift(False), lift(False)
             over = all_of(waiting_for, waited >= limit)
@@ -568,7 +582,7 @@ class ServiceModel:
                 # the SCM's record ends as STOPPED (the SCM is gone with it; nothing is sent again).
                 upd[st.reported] = SvcState.STOPPED
             a = m.action(f"scm_end_{key}", "scm",
-                         guard=[phase == ph, any_of(all_of(~sent, ~can_send), all_of(sent, gone), over)],
+                         guard=[phase == ph, any_of(all_of(~waiting_for, ~can_send), all_of(sent, gone), over)],
                          update=upd,
                          doc=f"{rule}: the service stopped, or did not get {code.name}, or the wait is over"
                              + ("; the machine powers off" if nxt == Phase.OFF else ""))
@@ -609,20 +623,23 @@ class ServiceModel:
         pre-XP-SP2 SCM to a service that keeps reporting RUNNING or PAUSED (003.5).
         """
         st = self.status
-        running_or_paused = any_of(st.reported == SvcState.RUNNING, st.reported == SvcState.PAUSED)
-        if self.scm_version == "xp":
-            after_stop = any_of(~self.stop_sent, running_or_paused)
-        else:
-            after_stop = ~self.stop_sent
-        active = all_of(st.reported != SvcState.STOPPED, st.reported != SvcState.STOP_PENDING)
-        starting = st.reported == SvcState.START_PENDING
-        table = all_of(active, self.accepted(code))
-        if code != Control.STOP:
-            table = all_of(table, ~starting)
         alive = [] if self.process_exited is None else [~self.process_exited]
         if self._shutdown is not None:
             alive.append(self.phase == Phase.UP)  # at shutdown only (PRE)SHUTDOWN is sent
-        return all_of(self.control == Control.NONE, ~self.handler_busy, ~st.scm_hang, after_stop, table, *alive)
+        return all_of(self.control == Control.NONE, ~self.handler_busy, ~st.scm_hang, self._table(code), *alive)
+
+    def _table(self, code: Control) -> Expr:
+        """ControlService's table for the last report (the one definition in model/windows/events.py,
+        which also judges real code's SCM) and 003.4: nothing after STOP, except from the pre-XP-SP2 SCM
+        to a service that keeps reporting RUNNING or PAUSED (003.5)."""
+        st = self.status
+        running_or_paused = any_of(st.reported == SvcState.RUNNING, st.reported == SvcState.PAUSED)
+        after_stop = any_of(~self.stop_sent, running_or_paused) if self.scm_version == "xp" else ~self.stop_sent
+        win = {Control.PRESHUTDOWN: 15, Control.DEVICEEVENT: 11, Control.USER: 128}.get(code, int(code))
+        allowed = not_(refused(win, model_view(self.m)))
+        if code == Control.DEVICEEVENT:  # sent by the system only to a service that registered for it
+            allowed = all_of(allowed, self.accepted(code))
+        return all_of(after_stop, allowed)
 
     def finish(self) -> System:
         """Declare the SCM's sends, its hang detection and the clock; define what the catalog reads."""
@@ -658,10 +675,7 @@ class ServiceModel:
         for code, extra in sends:
             allowed = self.scm_may_send(code)
             m.action(f"scm_send_{code.name.lower()}", "scm", guard=[allowed, *extra],
-                     update={self.control: code, self.stop_sent: self.stop_sent | (code == Control.STOP),
-                             self.control_after_stop: self.control_after_stop | self.stop_sent,
-                             # only_accepted_controls_delivered: the code was allowed when it was sent
-                             self.delivered_unaccepted: self.delivered_unaccepted | not_(allowed)},
+                     update={self.control: code, self.stop_sent: self.stop_sent | (code == Control.STOP)},
                      doc=f"003.3: the SCM sends {code.name} as ControlService allows for the last report")
         st.declare_hang()
         for spec in self._specs:
@@ -685,12 +699,6 @@ class ServiceModel:
             m.define("actual_state", real, by="ServiceModel.finish(), because the design did not define it "
                                               "before finish()")
         st.watch(m.definitions["actual_state"], exempt=lambda act: act.name in self._interrogate_answers)
-        m.monitor(self.resumed_after_stop, lambda act: any_of(
-            self.resumed_after_stop,
-            all_of(substitute(self.stop_delivered, act.update),
-                   any_of(act.update[st.reported.name] == SvcState.RUNNING,
-                          act.update[st.reported.name] == SvcState.PAUSED)))
-            if st.reported.name in act.update and act.process not in m.environment else None)
         if self.unreported_for is None:
             st.define_freshness(m.time_passes)
         else:

@@ -145,9 +145,11 @@ def _args(e: Any) -> dict:
     return out
 
 
-def save(trace: Trace, out: Outcome, path: Path, sha256: str, budgets: dict, source: Optional[Path] = None) -> Path:
+def save(trace: Trace, out: Outcome, path: Path, sha256: str, budgets: dict, source: Optional[Path] = None,
+         extra: Optional[dict] = None) -> Path:
     """Write ``trace`` as ITF with the implementation fields (module docstring), atomically.
-    ``source``: the service's file, recorded relative to the trace's folder too."""
+    ``source``: the service's file, recorded relative to the trace's folder too.  ``extra``: more
+    fields for ``#meta.scmcheck.implementation`` (the ``adapter`` of scmcheck/testing/adapter.py)."""
     from scmcheck.traces.itf import to_itf, write_atomic
 
     data = to_itf(trace)
@@ -159,6 +161,7 @@ def save(trace: Trace, out: Outcome, path: Path, sha256: str, budgets: dict, sou
         cls = str(trace.target).rpartition(":")[2]
         rel = os.path.relpath(Path(source).resolve(), Path(path).resolve().parent)
         meta["target_from_trace"] = f"{Path(rel).as_posix()}:{cls}"
+    meta.update(extra or {})
     data["#meta"]["scmcheck"]["implementation"] = meta
     write_atomic(Path(path), json.dumps(data, indent=1) + "\n")
     return Path(path)
@@ -198,6 +201,10 @@ def replay(path: Path, target_spec: Optional[str] = None) -> tuple[str, Optional
     from .search import Replay
 
     meta = implementation_meta(path)
+    if meta is not None and isinstance(meta.get("adapter"), dict):  # a run of an adapter: target_spec is its command
+        from .adapter import replay_trace
+
+        return replay_trace(path, target_spec)
     if meta is None or meta.get("schema") != SCHEMA:
         raise InputError(f"{path}: field #meta.scmcheck.implementation.schema is not {SCHEMA!r}; regenerate the "
                          "trace with scmcheck test")

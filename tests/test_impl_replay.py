@@ -1,0 +1,81 @@
+"""scmcheck replay TRACE --impl: a model's counterexample driven into real code (scmcheck/testing/conform.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scmcheck.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+IMPL = ROOT / "examples" / "implementations"
+
+
+def _model_trace(tmp_path: Path, design: str, prop: str, *params: str) -> Path:
+    out = tmp_path / "model"
+    argv = ["check", design, "--engine", "explicit", "--property", prop, "--out", str(out)]
+    for p in params:
+        argv += ["--param", p]
+    assert main(argv) == 1
+    (path,) = out.glob(f"*.{prop}.explicit.itf.json")
+    return path
+
+
+def _replay(capsys, trace: Path, impl: str, tmp_path: Path) -> tuple[int, dict]:
+    capsys.readouterr()
+    status = main(["replay", str(trace), "--impl", str(IMPL / impl), "--json", "--out", str(tmp_path / "runs")])
+    return status, json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture
+def early_stop(tmp_path):
+    """The model's counterexample: STOPPED reported while both workers still run (wait hint as the code's)."""
+    return _model_trace(tmp_path, "service-stopped-before-workers-exit", "stopped_only_after_threads_exit",
+                        "wait_hint_s=5")
+
+
+def test_the_buggy_service_reproduces_the_models_counterexample(early_stop, tmp_path, capsys):
+    status, out = _replay(capsys, early_stop, "svcdorun_returns_early.py:EarlyReturnService", tmp_path)
+    assert status == 1 and out["verdict"] == "reproduced"
+    assert out["property"] == "stopped_only_after_threads_exit"
+    assert "worker0, worker1 still run" in out["text"]
+    assert Path(out["run_trace"]).exists()
+    # the run is saved as an implementation trace: it replays exactly
+    assert main(["replay", out["run_trace"], "--impl", str(IMPL / "svcdorun_returns_early.py:EarlyReturnService")]) == 1
+
+
+def test_the_correct_service_conforms_to_the_same_trace(early_stop, tmp_path, capsys):
+    """The bug is inside the service (threads); the SCM sees the same reports from the correct one."""
+    status, out = _replay(capsys, early_stop, "correct_service.py:CorrectService", tmp_path)
+    assert (status, out["verdict"], out["violations"]) == (0, "conforms", {})
+    assert out["compared"] == 3
+
+
+def test_a_different_wait_hint_diverges_at_the_step_that_reports_it(tmp_path, capsys):
+    trace = _model_trace(tmp_path, "service-stopped-before-workers-exit", "stopped_only_after_threads_exit")
+    status, out = _replay(capsys, trace, "correct_service.py:CorrectService", tmp_path)
+    assert (status, out["verdict"]) == (3, "diverges")
+    assert out["text"].startswith("diverges at step 2 handler_accept_stop: the model's STOP_PENDING reported "
+                                  "(wait hint 20 s, checkpoint up), the implementation's STOP_PENDING reported "
+                                  "(wait hint 5 s")
+
+
+def test_no_progress_model_trace_reproduces_in_code(tmp_path, capsys):
+    trace = _model_trace(tmp_path, "service-no-stop-progress", "pending_progress_within_wait_hint")
+    status, out = _replay(capsys, trace, "no_stop_progress.py:NoProgressService", tmp_path)
+    assert out["verdict"] == "reproduced" and status == 1, out
+
+
+def test_a_python_model_target_is_not_imported_on_the_traces_word(tmp_path, capsys):
+    out = tmp_path / "model"
+    assert main(["check", str(ROOT / "examples/service/process_exit.py") + ":buggy", "--engine", "explicit",
+                 "--property", "no_exit_before_stopped", "--out", str(out)]) == 1
+    (trace,) = out.glob("*.itf.json")
+    capsys.readouterr()
+    assert main(["replay", str(trace), "--impl", str(IMPL / "exit_in_svcstop.py:HardExitService")]) == 2
+    assert "replay does not import on a trace's word" in capsys.readouterr().err
+    status = main(["replay", str(trace), "--trust", "--impl", str(IMPL / "exit_in_svcstop.py:HardExitService"),
+                   "--out", str(tmp_path / "runs")])
+    assert status in (1, 3)
