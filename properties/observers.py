@@ -708,9 +708,12 @@ class Monitor:
     ``on_violation`` is called once per property, with the Violation, as soon as it happens.
     """
 
+    registry: dict = BY_ID  # id -> Observer class (the COM observers' registry in observers_com)
+    view_type: type = View
+
     def __init__(self, ids: list[str], on_violation: Optional[Callable[[Violation], None]] = None) -> None:
-        self.observers = [BY_ID[i]() for i in ids]
-        self.view = View()
+        self.observers = [self.registry[i]() for i in ids if i in self.registry]
+        self.view = self.view_type()
         self.violations: dict[str, Violation] = {}
         self.on_violation = on_violation
 

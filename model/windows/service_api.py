@@ -92,7 +92,7 @@ from ..families import shutdown as _shutdown
 from ..lang.clock import ANY_TIME, AT_ONCE, MS, Clock, Within, ms
 from ..lang.designs import Design, Family, Knob
 from ..lang.errors import InputError, ModelError
-from ..lang.expr import Expr, VarRef, all_of, any_of, ite, lift, min_, not_, substitute
+from ..lang.expr import Expr, VarRef, all_of, any_of, ite, lift, min_, not_
 from ..families.shutdown import Phase
 from .events import model_view, refused, watch
 from .profiles import DEFAULT_PROFILE, profile

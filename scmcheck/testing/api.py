@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 from scmcheck.model.lang.errors import InputError
 from scmcheck.properties.observers import BY_ID
@@ -18,11 +18,15 @@ from .search import Stats, make_runner, search
 DEFAULT_RUNS = 100
 
 
-def check_implementation(cls_or_target: Union[type, str], runs: int = DEFAULT_RUNS, seed: Optional[int] = None,
-                         depth: int = DEFAULT_DEPTH, properties: Optional[Sequence[str]] = None,
+def check_implementation(cls_or_target: Union[type, str, Callable[..., Any]], runs: int = DEFAULT_RUNS,
+                         seed: Optional[int] = None, depth: int = DEFAULT_DEPTH, properties: Optional[Sequence[str]] = None,
                          out: Optional[Union[str, Path]] = None, watchdog_s: float = DEFAULT_WATCHDOG_S,
                          controls: int = DEFAULT_CONTROLS, unsaved_data: Optional[str] = None) -> Report:
     """Search ``runs`` runs of the service for violations of ``properties`` (default: every observer).
+
+    A *function* target (``"FILE.py:main"``, or the function itself) is a COM local server's entry
+    function: it is run under COM's SCM and clients instead (scmcheck/testing/com/api.py, observers of
+    properties/observers_com.py); ``controls`` and ``unsaved_data`` do not apply to it.
 
     ``cls_or_target``: a ServiceFramework subclass (its module's file is executed afresh under the
     stand-ins for every run) or ``"FILE.py:Class"``.  ``depth``: scheduling steps per run.  ``out``: a
@@ -31,7 +35,17 @@ def check_implementation(cls_or_target: Union[type, str], runs: int = DEFAULT_RU
     ``no_data_loss_at_shutdown``; default: the class attribute ``_scmcheck_unsaved_data_``, if any).
     InputError (one line) for bad input.
     """
-    target = loader.load(cls_or_target) if isinstance(cls_or_target, str) else loader.from_class(cls_or_target)
+    if isinstance(cls_or_target, str):
+        target = loader.load(cls_or_target)
+    elif callable(cls_or_target) and not isinstance(cls_or_target, type):
+        target = loader.from_function(cls_or_target)
+    else:
+        target = loader.from_class(cls_or_target)
+    if loader.is_function_target(target):  # FILE.py:main, a COM local server's entry (scmcheck/testing/com)
+        from .com.api import check_com
+
+        return check_com(target, runs=runs, seed=seed, depth=depth, properties=properties, out=out,
+                         watchdog_s=watchdog_s)
     props = list(properties) if properties else list(BY_ID)
     for p in props:
         if p not in BY_ID:

@@ -42,7 +42,6 @@ Verdicts (:class:`Conformance`):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Optional
 
 from scmcheck.model.lang.errors import InputError

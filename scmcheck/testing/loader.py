@@ -113,6 +113,16 @@ def from_class(cls: type) -> Target:
     return load(f"{file}:{cls.__name__}")
 
 
+def from_function(fn: Any) -> Target:
+    """A Target for a COM server's entry function the caller already has (its module's file)."""
+    mod = sys.modules.get(getattr(fn, "__module__", ""))
+    file = getattr(mod, "__file__", None)
+    if not file or not file.endswith(".py"):
+        raise InputError(f"function {getattr(fn, '__qualname__', fn)}: its module has no .py file to run; pass "
+                         "'FILE.py:main' instead")
+    return load(f"{file}:{fn.__name__}")
+
+
 _counter = [0]
 
 
@@ -171,3 +181,162 @@ def _line(exc: BaseException, t: Target) -> str:
             line = str(tb.tb_lineno)
         tb = tb.tb_next
     return line
+
+
+# -------------------------------------------------------------- COM local servers: ``FILE.py:main``
+
+def is_function_target(t: Target) -> bool:
+    """True if the file defines ``t.cls_name`` as a function (a COM server's entry), not a class.
+
+    Read from the source (no import): module-level ``def`` statements, including those under
+    ``if``/``try`` at module level.  A class, or a name not found, keeps the service path.
+    """
+    import ast
+
+    try:
+        tree = ast.parse(t.source)
+    except SyntaxError:
+        return False
+    for node in _module_level(tree.body):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == t.cls_name:
+            return True
+        if isinstance(node, ast.ClassDef) and node.name == t.cls_name:
+            return False
+    return False
+
+
+def _module_level(body: list) -> list:
+    import ast
+
+    out = []
+    for node in body:
+        out.append(node)
+        if isinstance(node, ast.If):
+            out += _module_level(node.body) + _module_level(node.orelse)
+        elif isinstance(node, ast.Try):
+            out += _module_level(node.body) + _module_level(node.orelse)
+    return out
+
+
+def clsids_of(t: Target) -> list[str]:
+    """The ``_reg_clsid_`` of each class of the file (a string, or ``GUID("...")``), in file order:
+    the CLSIDs the harness's clients ask COM for."""
+    import ast
+
+    out: list[str] = []
+    for node in ast.walk(ast.parse(t.source)):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for stmt in node.body:
+            if isinstance(stmt, ast.Assign) and any(getattr(x, "id", "") == "_reg_clsid_" for x in stmt.targets):
+                v = stmt.value
+                if isinstance(v, ast.Call) and v.args:
+                    v = v.args[0]
+                if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                    from .com.run import norm_clsid
+
+                    out.append(norm_clsid(v.value))
+    return list(dict.fromkeys(out))
+
+
+def _com_import(real: Callable, run: Any, proc: Any) -> Callable:
+    """``__import__`` for one server process: COM names (standins/com_names.py), ``sys`` per process,
+    then the service stand-ins (threading, time, queue, os), then the real import."""
+    from .standins.com_names import COM_STANDINS, COM_TOPS
+
+    def load(dotted: str) -> Any:
+        mod = importlib.import_module(f"{_PKG}.{COM_STANDINS[dotted]}")
+        if dotted not in proc.imported:
+            proc.imported.add(dotted)
+            parent, _, leaf = dotted.rpartition(".")
+            if parent:
+                setattr(load(parent), leaf, mod)
+            hook = getattr(mod, "_scmcheck_imported_", None)
+            if hook is not None:
+                hook(run)
+        return mod
+
+    def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+        if level == 0:
+            top = name.partition(".")[0]
+            if name == "sys":
+                return proc.sys
+            if top in COM_TOPS:
+                if name not in COM_STANDINS:
+                    raise ImportError(f"No module named {name!r} (scmcheck stands in for "
+                                      f"{', '.join(COM_STANDINS)} in a COM server)", name=name)
+                parts = name.split(".")
+                for i in range(1, len(parts) + 1):
+                    leaf = load(".".join(parts[:i]))
+                for item in fromlist or ():
+                    if f"{name}.{item}" in COM_STANDINS:
+                        load(f"{name}.{item}")
+                return leaf if fromlist else load(top)
+            if top in STANDINS and (top == name or (top == "os" and not fromlist)):
+                return importlib.import_module(f"{_PKG}.{STANDINS[top]}")
+        return real(name, globals, locals, fromlist, level)
+
+    return __import__
+
+
+def com_exec(t: Target) -> Callable[[Any, Any], Callable[[], Any]]:
+    """For scmcheck/testing/com/run.py: execute the module afresh for one server process (in the
+    process's main thread) and return its entry function."""
+    from .standins import sys_
+
+    def run_module(run: Any, proc: Any) -> Callable[[], Any]:
+        proc.sys = sys_.for_process(str(t.path))
+        mod = types.ModuleType(f"_scmcheck_com_{t.path.stem}")
+        mod.__file__ = str(t.path)
+        b = dict(builtins.__dict__)
+        b["__import__"] = _com_import(builtins.__import__, run, proc)
+        mod.__builtins__ = b  # type: ignore[attr-defined]
+        proc.module = mod
+        here = str(t.path.resolve().parent)
+        added = here not in sys.path
+        if added:
+            sys.path.insert(0, here)
+        try:
+            exec(t.code, mod.__dict__)  # noqa: S102 - the user's server, which they asked us to run
+        finally:
+            if added and here in sys.path:
+                sys.path.remove(here)
+        entry = mod.__dict__.get(t.cls_name)
+        if not callable(entry):
+            raise InputError(f"{t.path}: no function {t.cls_name} after importing the file; name the server's "
+                             "entry function (the one that registers its class factories and pumps messages)")
+        return entry
+
+    return run_module
+
+
+def probe_com(t: Target) -> None:
+    """Import the server's file once, in the harness's thread, so bad input is one line before any search."""
+    from . import context
+    from .com.run import ComRun
+    from .search import Replay
+
+    run = ComRun(com_exec(t), Replay([]), [], clsids_of(t), depth=1)
+    context.set_active(run)
+    try:
+        com_exec(t)(run, run.probe)
+    except InputError:
+        raise
+    except ImportError as exc:
+        raise InputError(f"{t.path}:{_line(exc, t)}: import of {exc.name or exc!s} failed ({exc}); scmcheck stands "
+                         "in for pythoncom, win32com.server, comtypes(.server) and ctypes' Windows names in a COM "
+                         "server; guard other Windows-only imports") from None
+    except SystemExit as exc:
+        raise InputError(f"{t.path}:{_line(exc, t)}: the module called sys.exit({exc.code!r}) at import; keep that "
+                         "under 'if __name__ == \"__main__\":'") from None
+    except BaseException as exc:  # noqa: BLE001 - any failure at import is bad input, one line
+        if type(exc).__name__ == "RunOver":
+            raise
+        raise InputError(f"{t.path}:{_line(exc, t)}: importing the server raised {type(exc).__name__}: "
+                         f"{' '.join(str(exc).split())[:200]}; fix the module so it imports") from None
+    finally:
+        context.set_active(None)
+        run.sched.teardown()
+    if not clsids_of(t):
+        raise InputError(f"{t.path}: no class with _reg_clsid_ = \"{{...}}\"; a COM server's classes name their "
+                         "CLSID in _reg_clsid_ (as win32com.server.register and comtypes.server.register read it)")

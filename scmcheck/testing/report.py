@@ -55,6 +55,7 @@ class Report:
     searches: int = 1  # one per violated property found, plus the last
     delivered: dict = field(default_factory=dict)  # "POWEREVENT" / "POWEREVENT/PBT_APMSUSPEND" -> runs
     handler_errors: dict = field(default_factory=dict)  # "SESSIONCHANGE/WTS_SESSION_LOCK: KeyError: 1 at ..." -> runs
+    delivered_what: str = "controls"  # what ``delivered`` counts: "controls" (a service), "client calls" (COM)
 
     @property
     def violated(self) -> list:
@@ -133,7 +134,8 @@ class Report:
         """Controls the handler was called with, and in how many runs; event types in parentheses."""
         tops = [k for k in self.delivered if "/" not in k]
         if not tops:
-            return "no control reached the handler in any run"
+            return "no control reached the handler in any run" if self.delivered_what == "controls" else \
+                f"no {self.delivered_what} in any run"
         order = {n: i for i, n in enumerate(("STOP", "INTERROGATE", "PAUSE", "CONTINUE", "SHUTDOWN"))}
         parts = []
         for k in sorted(tops, key=lambda k: (order.get(k, 99), k)):
@@ -141,4 +143,4 @@ class Report:
                           key=lambda x: -x[1])
             sub = f" ({', '.join(f'{e} {n}' for e, n in subs)})" if subs else ""
             parts.append(f"{k} {self.delivered[k]}{sub}")
-        return "controls in runs: " + ", ".join(parts)
+        return f"{self.delivered_what} in runs: " + ", ".join(parts)

@@ -201,6 +201,10 @@ def replay(path: Path, target_spec: Optional[str] = None) -> tuple[str, Optional
     from .search import Replay
 
     meta = implementation_meta(path)
+    if meta is not None and meta.get("kind") == "com":  # a run of a COM local server: scmcheck/testing/com/api.py
+        from .com.api import replay_com
+
+        return replay_com(path, target_spec)
     if meta is not None and isinstance(meta.get("adapter"), dict):  # a run of an adapter: target_spec is its command
         from .adapter import replay_trace
 
