@@ -42,13 +42,16 @@ them from a run of an unmodified pywin32 service (or an adapter process).
 events (model/windows/events.py, ``step_events``), and the entries that are
 statements about a step are written once there as *event rules*:
 ``no_status_after_stopped``, ``no_control_after_stop``,
-``no_exit_before_stopped``, ``only_accepted_controls_delivered`` and the
-"never RUNNING or PAUSED again" half of
-``stop_accepted_leads_to_stop_pending``.  A model checks them through the
+``no_exit_before_stopped``, ``only_accepted_controls_delivered``,
+``interrogate_always_answered`` and the "never RUNNING or PAUSED again" half
+of ``stop_accepted_leads_to_stop_pending``.  A model checks them through the
 monitor variables the rules are composed into (every engine reads those);
 the observers below apply the same conditions to the events of code
 (:class:`_RuleObserver`), over the same :class:`SharedView`, advanced by the
-same function.  ControlService's table, which the model's SCM sends by, is
+same function.  The entries about how long something lasts
+(``handler_returns_within_30s`` and the 30 s of
+``stop_accepted_leads_to_stop_pending``) are *timed rules* there: a model
+counts them with a clock timer, code with virtual time (:class:`_Stretch`).  ControlService's table, which the model's SCM sends by, is
 that module's ``refused`` too.  tests/test_event_rules.py checks, step by
 step on random model runs, that both interpreters agree.  The other entries
 read something code does not expose (the threads' real state, the
@@ -136,6 +139,7 @@ from typing import Any, Callable, Optional
 
 from scmcheck.model.windows.events import BY_ID as EVENT_RULES
 from scmcheck.model.windows.events import OWN_EXIT, POWER_OFF, SharedView, advance
+from scmcheck.model.windows.events import TIMED_BY_ID as TIMED_RULES
 
 # SERVICE_STATUS.dwCurrentState values (winsvc.h; SERVICE_STATUS page on learn.microsoft.com)
 STOPPED, START_PENDING, STOP_PENDING, RUNNING, CONTINUE_PENDING, PAUSE_PENDING, PAUSED = 1, 2, 3, 4, 5, 6, 7
@@ -149,8 +153,6 @@ CONTROL_DEVICEEVENT, CONTROL_PRESHUTDOWN = 11, 15
 ACCEPT_STOP, ACCEPT_PAUSE_CONTINUE, ACCEPT_SHUTDOWN = 0x1, 0x2, 0x4
 # control code -> the accept bit that lets the SCM send it: model/windows/events.py (one table)
 
-HANDLER_LIMIT_MS = 30_000  # 003.6: the handler must return within 30 seconds
-STOP_ACK_MS = 30_000  # 003.4: STOP_PENDING within 30 seconds of the handler taking STOP
 LIVENESS_S = 125.0  # 003.9: the longest the services snap-in waits for a stop, the bound of the liveness entries
 
 HANDLER_EX = "https://learn.microsoft.com/windows/win32/api/winsvc/nc-winsvc-lphandler_function_ex"
@@ -308,18 +310,43 @@ class StoppedOnlyAfterThreadsExit(Observer):
         return None
 
 
+class _Stretch:
+    """A timed rule of model/windows/events.py measured in virtual time: when the current stretch of
+    ``running`` began (None: not running), read off the view before each event."""
+
+    def __init__(self, rule_id: str) -> None:
+        self.rule = TIMED_RULES[rule_id]
+        self.since: Optional[int] = None
+
+    def over(self, ev: Event, view: View) -> Optional[int]:
+        """How long the stretch has lasted at ``ev`` if that is beyond the limit, else None."""
+        if view.exited or not self.rule.running(view.shared):
+            self.since = None
+            return None
+        if self.since is None:
+            self.since = view.now_ms  # the event that made it true (the view is updated at each event)
+        lasted = ev.time_ms - self.since
+        return lasted if lasted > self.rule.limit_ms else None
+
+
 class HandlerReturnsWithin30s(Observer):
+    """003.6, the timed rule of model/windows/events.py (the model's ``handler_elapsed``)."""
+
     id = "handler_returns_within_30s"
     sources = (HANDLER_EX, CONTROL_HANDLER)
     observes = "virtual time between handler_entered and handler_returned"
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.stretch = _Stretch(self.id)
+
     def before(self, ev: Event, view: View) -> Optional[str]:
         if ev.kind == "handler_entered":
             self.exercised = True
-        h = view.handler
-        if h is not None and ev.time_ms - h["since_ms"] > HANDLER_LIMIT_MS:
-            return (f"the handler for {h['name']} has run {(ev.time_ms - h['since_ms']) / 1000:g} s "
-                    f"(limit {HANDLER_LIMIT_MS // 1000} s)")
+        lasted = self.stretch.over(ev, view)
+        if lasted is not None:
+            name = view.handler["name"] if view.handler else "a control"
+            return f"the handler for {name} has run {lasted / 1000:g} s (limit {self.stretch.rule.limit_ms // 1000} s)"
         return None
 
 
@@ -569,8 +596,8 @@ class NoExitBeforeStopped(_RuleObserver):
 
 class StopAcceptedLeadsToStopPending(_RuleObserver):
     """003.4: once the handler took STOP, STOP_PENDING (or STOPPED) is reported within 30 s, and
-    RUNNING or PAUSED never again.  The second half is the event rule of model/windows/events.py;
-    the first is the 30 s a model's ``stop_unacked`` timer counts, measured here in virtual time."""
+    RUNNING or PAUSED never again: the timed rule and the event rule of model/windows/events.py (a
+    model's ``stop_unacked`` timer and ``resumed_after_stop`` monitor)."""
 
     id = "stop_accepted_leads_to_stop_pending"
     sources = (CONTROL_HANDLER, HANDLER_EX)
@@ -579,20 +606,14 @@ class StopAcceptedLeadsToStopPending(_RuleObserver):
 
     def __init__(self) -> None:
         super().__init__()
-        self.taken_ms: Optional[int] = None
-        self.acked = False
+        self.stretch = _Stretch(self.id)
 
     def before(self, ev: Event, view: View) -> Optional[str]:
-        if self.taken_ms is not None and not self.acked and ev.time_ms - self.taken_ms > STOP_ACK_MS \
-                and not view.exited:
-            return (f"the handler took STOP at {self.taken_ms / 1000:g} s and neither STOP_PENDING nor STOPPED was "
-                    f"reported within {STOP_ACK_MS // 1000} s")
-        reason = super().before(ev, view)
-        if ev.kind == "handler_entered" and ev["control"] == CONTROL_STOP and self.taken_ms is None:
-            self.taken_ms = ev.time_ms
-        if ev.kind == "status_reported" and ev["state"] in (STOP_PENDING, STOPPED) and self.taken_ms is not None:
-            self.acked = True
-        return reason
+        lasted = self.stretch.over(ev, view)
+        if lasted is not None:
+            return (f"the handler took STOP at {self.stretch.since / 1000:g} s and neither STOP_PENDING nor STOPPED "
+                    f"was reported within {self.stretch.rule.limit_ms // 1000} s")
+        return super().before(ev, view)
 
     def exercised_by(self, ev: Event, view: View) -> bool:
         return ev.kind == "handler_entered" and ev["control"] == CONTROL_STOP
@@ -610,8 +631,9 @@ def _still_run(threads: list[str]) -> str:
     return f"{', '.join(threads)} still run{'s' if len(threads) == 1 else ''}"
 
 
-class InterrogateAlwaysAnswered(Observer):
-    """003.3: every service handles INTERROGATE: the handler returns NO_ERROR for it.
+class InterrogateAlwaysAnswered(_RuleObserver):
+    """003.3: every service handles INTERROGATE: the handler returns NO_ERROR for it (the event rule
+    of model/windows/events.py; a model's ``interrogate_unanswered``).
 
     Under pywin32 the handler's result is what ``SvcInterrogate`` gives back: None is NO_ERROR, and an
     exception makes PythonService.cpp log it and return ERROR_CALL_NOT_IMPLEMENTED, which tells the
@@ -629,12 +651,14 @@ class InterrogateAlwaysAnswered(Observer):
     def before(self, ev: Event, view: View) -> Optional[str]:
         if ev.kind == "handler_raised" and ev["control"] == CONTROL_INTERROGATE:
             self.raised = ev["error"]
-        elif ev.kind == "handler_returned" and ev["control"] == CONTROL_INTERROGATE:
-            self.exercised = True
-            if ev["result"] != 0:
-                why = f": it raised {self.raised}" if self.raised else ""
-                return f"the handler returned {ev['result']} for INTERROGATE, not NO_ERROR{why}"
-        return None
+        return super().before(ev, view)
+
+    def exercised_by(self, ev: Event, view: View) -> bool:
+        return ev.kind == "handler_returned" and ev["control"] == CONTROL_INTERROGATE
+
+    def why(self, ev: Event, view: View) -> str:
+        why = f": it raised {self.raised}" if self.raised else ""
+        return f"the handler returned {ev['result']} for INTERROGATE, not NO_ERROR{why}"
 
 
 class _Liveness(Observer):

@@ -79,3 +79,17 @@ def test_a_python_model_target_is_not_imported_on_the_traces_word(tmp_path, caps
     status = main(["replay", str(trace), "--trust", "--impl", str(IMPL / "exit_in_svcstop.py:HardExitService"),
                    "--out", str(tmp_path / "runs")])
     assert status in (1, 3)
+
+
+def test_what_replay_cannot_drive_is_one_line(early_stop, tmp_path, capsys):
+    capsys.readouterr()
+    assert main(["replay", str(early_stop), "--impl", str(IMPL / "com_comtypes_correct.py:main")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a function (a COM server's entry)" in err
+    com = tmp_path / "com"
+    assert main(["check", "com-locks-not-counted", "--engine", "explicit", "--property", "unused_server_exits",
+                 "--out", str(com)]) == 1
+    (trace,) = com.glob("*.itf.json")
+    capsys.readouterr()
+    assert main(["replay", str(trace), "--impl", str(IMPL / "correct_service.py:CorrectService")]) == 2
+    assert "has no status reports" in capsys.readouterr().err

@@ -28,7 +28,7 @@ from typing import Any, Mapping
 from ..lang.clock import Clock
 from ..lang.expr import all_of, any_of, ite, min_, not_
 from ..lang.clock import MS
-from ..windows.events import watch
+from ..windows.events import time_it, watch
 from ..windows.scm import HANDLER_LIMIT_MS, Control, ScmStatus, SvcState, units
 from ..lang.system import System
 
@@ -194,7 +194,7 @@ def build(p: Mapping[str, Any]) -> System:
     finishing = all_of(stop_event, any_of(alive))
     clock.countdown(work_left, working)
     scm.time(clock)
-    clock.timer(handler_elapsed, handler_busy)
+    time_it(m, clock, "handler_returns_within_30s", handler_elapsed)  # model/windows/events.py
     clock.timer(since_signal, stop_event)
     # a signalled worker exits within worker_exit_s (a blocked one never does)
     able = [a if blocked is None or i else all_of(a, ~blocked) for i, a in enumerate(alive)]

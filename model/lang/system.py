@@ -152,6 +152,9 @@ class System:
         self._defined_by: dict[str, str] = {}
         self.definition_docs: dict[str, str] = {}  # the meaning of a definition, for docs and messages
         self._monitors: list[tuple[VarRef, Callable[["Action"], Any]]] = []
+        # Extra fields of the events a step produces that its update does not show, by action name
+        # (what a handler returns: model/windows/events.py reads ``result`` here).
+        self.step_notes: dict[str, dict] = {}
 
     # ------------------------------------------------------------ variables
     def bool(self, name: str, init: bool = False, doc: str = "") -> VarRef:

@@ -26,7 +26,8 @@ winsvc.h, ``SERVICE_STATUS`` and ``HandlerEx`` pages):
 ``control_sent``       ``control`` -- the SCM called ControlService (or the system sent the code)
 ``handler_entered``    ``control`` -- the control dispatcher called the handler with it
 ``status_reported``    ``state``, ``checkpoint``, ``wait_hint_ms`` -- a SetServiceStatus call
-``handler_returned``   ``control`` (0 where a model does not track which) -- the handler returned
+``handler_returned``   ``control`` (0 where a model does not track which), ``result`` (the DWORD
+                       returned: 0 NO_ERROR; a model's ``System.step_notes``) -- the handler returned
 ``process_exited``     ``reason`` (:data:`POWER_OFF` or :data:`OWN_EXIT`) -- the process ended
 ``scm_set_status``     ``state`` -- the SCM itself recorded a state (a restart, or power-off)
 ``time_advanced``      ``elapsed_ms`` -- virtual time passed
@@ -122,11 +123,12 @@ class SharedView:
     stop_sent: Any
     stop_taken: Any
     accepts: Callable[[int], Any]
+    handler_busy: Any = False
 
     @staticmethod
     def start() -> "SharedView":
         """The view of code at its start: nothing reported, nothing sent, nothing accepted."""
-        return SharedView(0, False, False, False, lambda code: False)
+        return SharedView(0, False, False, False, lambda code: False, False)
 
 
 def advance(v: SharedView, kind: str, f: dict, when: Any = True) -> SharedView:
@@ -141,13 +143,16 @@ def advance(v: SharedView, kind: str, f: dict, when: Any = True) -> SharedView:
     elif kind == "control_sent":
         new = replace(v, stop_sent=OR(v.stop_sent, f["control"] == STOP))
     elif kind == "handler_entered":
-        new = replace(v, stop_taken=OR(v.stop_taken, f["control"] == STOP))
+        new = replace(v, stop_taken=OR(v.stop_taken, f["control"] == STOP), handler_busy=True)
+    elif kind in ("handler_returned", "process_exited"):
+        new = replace(v, handler_busy=False)
     else:
         return v
     if when is True:
         return new
     return SharedView(IF(when, new.reported, v.reported), IF(when, new.stopped, v.stopped),
-                      IF(when, new.stop_sent, v.stop_sent), IF(when, new.stop_taken, v.stop_taken), v.accepts)
+                      IF(when, new.stop_sent, v.stop_sent), IF(when, new.stop_taken, v.stop_taken), v.accepts,
+                      IF(when, new.handler_busy, v.handler_busy))
 
 
 # ---------------------------------------------------------------- the event rules
@@ -196,11 +201,58 @@ RULES: tuple[EventRule, ...] = (
     # 003.3: each control sent is one ControlService allows for the last report
     EventRule("only_accepted_controls_delivered", "delivered_unaccepted", "control_sent",
               lambda f, v: refused(f["control"], v), sources=(CONTROL_SERVICE,)),
+    # 003.3: every service handles INTERROGATE: the handler returns NO_ERROR for it
+    EventRule("interrogate_always_answered", "interrogate_unanswered", "handler_returned",
+              lambda f, v: AND(f["control"] == INTERROGATE, f["result"] != 0), sources=(CONTROL_HANDLER,)),
     # 003.4: once the handler took STOP, the service never reports RUNNING or PAUSED again
     EventRule("stop_accepted_leads_to_stop_pending", "resumed_after_stop", "status_reported",
               lambda f, v: AND(v.stop_taken, IN(f["state"], (RUNNING, PAUSED))), sources=(CONTROL_HANDLER,)),
 )
 BY_ID = {r.id: r for r in RULES}
+
+
+@dataclass(frozen=True)
+class TimedRule:
+    """A catalog entry about how long something lasts, written once: while ``running(v)`` holds, time
+    counts; the entry is broken once one such stretch lasts longer than ``limit_ms``.
+
+    A model counts with a clock timer (``timer``, ms, saturating at limit + 1; :func:`time_it`), which
+    its steps reset where a stretch begins; code measures virtual time between events
+    (properties/observers.py).  ``sources``: the pages the limit comes from.
+    """
+
+    id: str
+    timer: str
+    running: Callable[[SharedView], Any]
+    limit_ms: int
+    sources: tuple = ()
+
+
+HANDLER_LIMIT_MS = 30_000  # 003.6
+STOP_ACK_MS = 30_000  # 003.4 (the handler must report STOP_PENDING; 30 s as for the handler itself)
+HANDLER_EX = "https://learn.microsoft.com/windows/win32/api/winsvc/nc-winsvc-lphandler_function_ex"
+
+TIMED_RULES: tuple[TimedRule, ...] = (
+    # 003.6: the handler returns within 30 s of being called
+    TimedRule("handler_returns_within_30s", "handler_elapsed", lambda v: v.handler_busy, HANDLER_LIMIT_MS,
+              sources=(HANDLER_EX, CONTROL_HANDLER)),
+    # 003.4: once the handler took STOP, STOP_PENDING (or STOPPED) is reported within 30 s
+    TimedRule("stop_accepted_leads_to_stop_pending", "stop_unacked",
+              lambda v: AND(v.stop_taken, NOT(IN(v.reported, (STOP_PENDING, STOPPED)))), STOP_ACK_MS,
+              sources=(CONTROL_HANDLER,)),
+)
+TIMED_BY_ID = {r.id: r for r in TIMED_RULES}
+
+
+def time_it(m: Any, clock: Any, rule_id: str, timer: VarRef) -> VarRef:
+    """Count the timed rule ``rule_id`` on model ``m`` with ``clock`` in ``timer`` (declared by the
+    caller, named ``TIMED_BY_ID[rule_id].timer``): it runs while the rule's condition holds on the
+    model's view."""
+    rule = TIMED_BY_ID[rule_id]
+    if timer.name != rule.timer:
+        raise ValueError(f"{rule_id}: the timer is named {rule.timer}, not {timer.name}")
+    clock.timer(timer, rule.running(model_view(m)))
+    return timer
 
 
 # ---------------------------------------------------------------- model steps as events
@@ -254,7 +306,8 @@ def step_events(m: Any, act: Any) -> list[tuple[str, dict, Any]]:
         entered = any(k == "handler_entered" for k, _, _ in out)
         when = True if entered else m["handler_busy"]
         control = next((f["control"] for k, f, _ in out if k == "handler_entered"), 0)
-        out.append(("handler_returned", {"control": control}, when))
+        result = getattr(m, "step_notes", {}).get(act.name, {}).get("result", 0)
+        out.append(("handler_returned", {"control": control, "result": result}, when))
     if "process_exited" in upd and m.has("process_exited") and _const(upd["process_exited"]) is True:
         out.append(("process_exited", {"reason": POWER_OFF if env else OWN_EXIT}, not_(m["process_exited"])))
     return out
@@ -273,7 +326,7 @@ def model_view(m: Any) -> SharedView:
 
     reported = m["reported"] + 1
     return SharedView(reported, m["reported"] == STOPPED - 1, var("stop_sent"),
-                      var("stop_delivered"), accepts)
+                      var("stop_delivered"), accepts, var("handler_busy"))
 
 
 def fold(m: Any, rule: EventRule, act: Any, flag: Any) -> Optional[Any]:
@@ -328,5 +381,5 @@ def _value(v: Any, state: tuple) -> Any:
     return compile_python(lift(v))(state) if isinstance(v, Expr) else v
 
 
-__all__ = ["RULES", "BY_ID", "EventRule", "SharedView", "advance", "step_events", "watch", "fold", "trace_events",
+__all__ = ["RULES", "BY_ID", "EventRule", "TIMED_RULES", "TIMED_BY_ID", "TimedRule", "time_it", "SharedView", "advance", "step_events", "watch", "fold", "trace_events",
            "refused", "model_view"]

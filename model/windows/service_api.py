@@ -94,7 +94,7 @@ from ..lang.designs import Design, Family, Knob
 from ..lang.errors import InputError, ModelError
 from ..lang.expr import Expr, VarRef, all_of, any_of, ite, lift, min_, not_
 from ..families.shutdown import Phase
-from .events import model_view, refused, watch
+from .events import model_view, refused, time_it, watch
 from .profiles import DEFAULT_PROFILE, profile
 from .scm import HANDLER_LIMIT_MS, Control, ScmStatus, SvcState
 from ..lang.system import System
@@ -262,7 +262,8 @@ class ServiceModel:
         # (model/windows/events.py); each action's update of them is composed at freeze
         for rule, var in (("no_control_after_stop", self.control_after_stop),
                           ("only_accepted_controls_delivered", self.delivered_unaccepted),
-                          ("stop_accepted_leads_to_stop_pending", self.resumed_after_stop)):
+                          ("stop_accepted_leads_to_stop_pending", self.resumed_after_stop),
+                          ("interrogate_always_answered", self.interrogate_unanswered)):
             watch(m, rule, var)
         self.report_delay = ms(report_delay_s, "report_delay_s")
         self.unreported_for = (m.int("unreported_for", 0, self.report_delay + 1, 0,
@@ -347,6 +348,8 @@ class ServiceModel:
         """
         if returns not in (NO_ERROR, ERROR_CALL_NOT_IMPLEMENTED):
             raise ModelError(f"{name}: returns = {returns!r}; use NO_ERROR or ERROR_CALL_NOT_IMPLEMENTED")
+        if returns == ERROR_CALL_NOT_IMPLEMENTED:  # what the handler_returned event carries (model/windows/events.py)
+            self.m.step_notes[name] = {"result": 120}
         upd = dict(update)
         upd[self.control] = Control.NONE
         upd[self.handler_busy] = busy
@@ -360,8 +363,6 @@ class ServiceModel:
             # If the handler does report, the report must be the real state and nothing may change.
             answered = self.status.reported.name in {k.name if isinstance(k, VarRef) else k for k in upd}
             new_state = upd.get(self.state, self.state)
-            if returns != NO_ERROR:
-                upd[self.interrogate_unanswered] = True
             wrong = [self.interrogate_wrong, new_state != self.state]
             if answered:
                 # the answer is judged against the state the service itself is in (its own view; a
@@ -648,13 +649,11 @@ class ServiceModel:
         self._finished = True
         m, st = self.m, self.status
         running_or_paused = any_of(st.reported == SvcState.RUNNING, st.reported == SvcState.PAUSED)
-        acked = any_of(st.reported == SvcState.STOP_PENDING, st.reported == SvcState.STOPPED)
-        unacked = all_of(self.stop_delivered, not_(acked))
         # The clock: the SCM's progress timer, the handler's 30 s (003.6), the STOP acknowledgement
         # (003.4) and the report delay (000.2).
         st.time(self.clock)
-        self.clock.timer(self.handler_elapsed, self.handler_busy)
-        self.clock.timer(self.stop_unacked, unacked)
+        time_it(m, self.clock, "handler_returns_within_30s", self.handler_elapsed)
+        time_it(m, self.clock, "stop_accepted_leads_to_stop_pending", self.stop_unacked)
         if self.unreported_for is not None:
             self.clock.timer(self.unreported_for, st.reported != self.state, reset_when_idle=True)
         if self._shutdown is not None:

@@ -255,6 +255,13 @@ def conform(system: Any, trace: Any, impl: str, depth: int = 3000) -> Conformanc
     from . import loader
 
     target = loader.load(impl)
+    if loader.is_function_target(target):
+        raise InputError(f"--impl {impl}: {target.cls_name} is a function (a COM server's entry); replay drives "
+                         "pywin32 service classes through a service design's trace; give FILE.py:Class")
+    if not system.has("reported"):
+        raise InputError(f"design {trace.design or system.name} has no status reports (variable 'reported'), so its "
+                         "trace cannot drive a service; give a trace of a service design (service, controls, or "
+                         "your own ServiceModel)")
     sends, model_seen, align = script_of(system, trace)
     run = ScriptedRun(target.make_class, sends, align, depth)
     out = run.execute()
