@@ -49,9 +49,10 @@ monitor variables the rules are composed into (every engine reads those);
 the observers below apply the same conditions to the events of code
 (:class:`_RuleObserver`), over the same :class:`SharedView`, advanced by the
 same function.  The entries about how long something lasts
-(``handler_returns_within_30s`` and the 30 s of
-``stop_accepted_leads_to_stop_pending``) are *timed rules* there: a model
-counts them with a clock timer, code with virtual time (:class:`_Stretch`).  ControlService's table, which the model's SCM sends by, is
+(``handler_returns_within_30s``, ``pending_progress_within_wait_hint`` and
+the 30 s of ``stop_accepted_leads_to_stop_pending``) are *timed rules*
+there: a model counts them with a clock timer (for the wait hint, the SCM's
+own progress timer), code with virtual time (:class:`_Stretch`).  ControlService's table, which the model's SCM sends by, is
 that module's ``refused`` too.  tests/test_event_rules.py checks, step by
 step on random model runs, that both interpreters agree.  The other entries
 read something code does not expose (the threads' real state, the
@@ -110,8 +111,9 @@ for them is defined next.
   ``os._exit()`` or ``os.abort()`` (the stand-in for ``os`` turns the call
   into ``process_exited``).  Power-off at system shutdown is not the
   service's exit and is not judged here.
-* ``scm_hang`` (000.4): a pending state whose wait hint (virtual time) passed
-  with no report of a larger checkpoint or another state.
+* ``scm_hang`` (000.4): the SCM declares a hang when its progress timer
+  passes the last wait hint; code has no SCM of its own, so the harness
+  measures the same timed rule (model/windows/events.py) in virtual time.
 * ``delivered_unaccepted`` (003.3): judged when the SCM *sends* a control,
   against the last report (ControlService page), so a control withdrawn
   after it was sent is the SCM's race, not the service's fault.  Under
@@ -326,7 +328,13 @@ class _Stretch:
         if self.since is None:
             self.since = view.now_ms  # the event that made it true (the view is updated at each event)
         lasted = ev.time_ms - self.since
-        return lasted if lasted > self.rule.limit_ms else None
+        return lasted if lasted > self.rule.limit(view.shared) else None
+
+    def restart(self, ev: Event, view: View) -> None:
+        """After ``ev``: a new stretch begins if ``ev`` is one of the rule's restarts."""
+        when = dict(self.rule.restarts).get(ev.kind)
+        if when is not None and when(shared_fields(ev), view.shared):
+            self.since = ev.time_ms
 
 
 class HandlerReturnsWithin30s(Observer):
@@ -351,31 +359,27 @@ class HandlerReturnsWithin30s(Observer):
 
 
 class PendingProgressWithinWaitHint(Observer):
+    """000.4/000.5, the timed rule of model/windows/events.py (a model's ``since_progress``, the SCM's
+    timer): while a state is pending, a report showing progress (a new state or a larger checkpoint)
+    comes within the last report's wait hint."""
+
     id = "pending_progress_within_wait_hint"
     sources = (SERVICE_STATUS, MULTITHREADED)
     observes = "time since the last report that showed progress, against that report's wait hint"
 
     def __init__(self) -> None:
         super().__init__()
-        self.progress_ms = 0
-        self.hint_ms = 0
-        self.checkpoint = 0
-        self.state = 0
+        self.stretch = _Stretch(self.id)
 
     def before(self, ev: Event, view: View) -> Optional[str]:
-        pending = self.state in PENDING
-        if pending and ev.kind in ("time_advanced", "status_reported", "run_ended") \
-                and ev.time_ms - self.progress_ms > self.hint_ms:
-            return (f"{STATE_NAMES[self.state]} with wait hint {self.hint_ms / 1000:g} s: no progress for "
-                    f"{(ev.time_ms - self.progress_ms) / 1000:g} s (checkpoint stays {self.checkpoint})")
-        if ev.kind == "status_reported":
-            state, cp = ev["state"], ev["checkpoint"]
-            # 000.4: progress is a report within the hint AND a larger checkpoint (or another state)
-            if state != self.state or cp > self.checkpoint or state not in PENDING:
-                self.progress_ms = ev.time_ms
-            self.hint_ms, self.checkpoint, self.state = ev["wait_hint_ms"], cp, state
-            if state in PENDING:
-                self.exercised = True
+        lasted = self.stretch.over(ev, view)
+        if lasted is not None:
+            v = view.shared
+            return (f"{STATE_NAMES[v.reported]} with wait hint {v.wait_hint / 1000:g} s: no progress for "
+                    f"{lasted / 1000:g} s (checkpoint stays {v.checkpoint})")
+        if ev.kind == "status_reported" and ev["state"] in PENDING:
+            self.exercised = True
+        self.stretch.restart(ev, view)
         return None
 
 

@@ -54,17 +54,17 @@ def _python_view(system, state: tuple) -> SharedView:
         return compile_python(lift(e))(state)
 
     return SharedView(val(v.reported), val(v.stopped), val(v.stop_sent), val(v.stop_taken),
-                      lambda code: val(v.accepts(code)), val(v.handler_busy))
+                      lambda code: val(v.accepts(code)), val(v.handler_busy), val(v.checkpoint), val(v.wait_hint))
 
 
-def _agree(system, run: _Run) -> int:
+def _agree(system, run: _Run) -> set:
     """Step by step, each rule's monitor variable equals the rule interpreted over the events; returns
-    how many rule violations were seen (so a test can say the comparison was not empty)."""
+    the rules seen broken (so a test can say the comparison was not empty)."""
     rules = [r for r in RULES if system.has(r.flag)]
     index = {v.name: i for i, v in enumerate(system.variables)}
     flags = {r.id: bool(run.init[index[r.flag]]) for r in rules}
     events = trace_events(system, run)
-    seen = 0
+    seen = set()
     state = run.init
     for i, step in enumerate(run.steps):
         view = _python_view(system, state)
@@ -78,56 +78,76 @@ def _agree(system, run: _Run) -> int:
         for r in rules:
             model_flag = bool(step.state[index[r.flag]])
             assert model_flag == flags[r.id], (system.name, r.id, i, step.label)
-            seen += model_flag
+            if model_flag:
+                seen.add(r.id)
         state = step.state
     return seen
 
 
-# the shutdown family models N services by their phases only: it has no status reports, so no event rule
-def _timed_agree(system, run: _Run) -> int:
+def _timed_agree(system, run: _Run) -> set:
     """Each timed rule's model timer first exceeds its limit at the step where the stretch measured as
     the harness measures code (virtual time while the rule's condition holds on the view) first does;
-    returns how many rules exceeded."""
+    returns the rules that exceeded."""
     acts = {a.label: a for a in system.actions}
     index = {v.name: i for i, v in enumerate(system.variables)}
-    exceeded = 0
+    exceeded = set()
+    events = trace_events(system, run)
     for rule in [r for r in TIMED_RULES if system.has(r.timer)]:
         lasted, python_first, model_first = 0, None, None
+        restarts = dict(rule.restarts)
         state = run.init
         for i, step in enumerate(run.steps):
             if "resumed_after_stop" in index and state[index["resumed_after_stop"]]:
                 break  # the entry is already broken by its event half; the timer may not restart then
-            dt = int(round(acts[step.label].seconds(state) * 1000))
-            if dt and rule.running(_python_view(system, state)):
-                lasted += dt
-            elif not rule.running(_python_view(system, state)):
+            view = _python_view(system, state)
+            if not rule.running(view):
                 lasted = 0
-            if python_first is None and lasted > rule.limit_ms:
+            lasted += int(round(acts[step.label].seconds(state) * 1000)) if rule.running(view) else 0
+            for _, kind, fields in [e for e in events if e[0] == i]:
+                if kind in restarts and restarts[kind](fields, view):
+                    lasted = 0
+                view = advance(view, kind, fields)
+            after = _python_view(system, step.state)
+            if python_first is None and lasted > rule.limit(after):
                 python_first = i
-            if model_first is None and step.state[index[rule.timer]] > rule.limit_ms:
+            if model_first is None and step.state[index[rule.timer]] > rule.limit(after):
                 model_first = i
             state = step.state
         assert python_first == model_first, (system.name, rule.id, python_first, model_first)
-        exceeded += python_first is not None
+        if python_first is not None:
+            exceeded.add(rule.id)
     return exceeded
 
 
+# the shutdown family models N services by their phases only: it has no status reports, so no event rule
 SERVICE_DESIGNS = [d for d in registry().values() if d.family.name in ("service", "controls")]
+
+
+SEEN: dict = {}  # rule id -> designs whose random runs broke it (filled by the test below)
 
 
 @pytest.mark.parametrize("design", SERVICE_DESIGNS, ids=[d.name for d in SERVICE_DESIGNS])
 def test_model_monitors_equal_the_rules_over_events(design):
     system = design.build().freeze()
     rng = random.Random(7)
-    runs = [_walk(system, 60, rng) for _ in range(15)]
-    seen = sum(_agree(system, run) for run in runs)
-    timed = sum(_timed_agree(system, run) for run in runs)
-    if "handler_returns_within_30s" in design.expect:  # the timers were compared on a run that broke the limit
-        assert timed > 0
-    # stop_accepted_leads_to_stop_pending is also broken by its 30 s timer, which is not an event rule
-    broken = {r.id for r in RULES} & set(design.expect) - {"stop_accepted_leads_to_stop_pending"}
-    if broken:  # the comparison saw the rule break, not only agree on "fine"
-        assert seen > 0, broken
+    for _ in range(15):
+        run = _walk(system, 60, rng)
+        for rid in _agree(system, run) | _timed_agree(system, run):
+            SEEN.setdefault(rid, set()).add(design.name)
+
+
+def test_the_comparison_saw_each_rule_broken():
+    """Not only "fine" was compared: over the designs' random runs every rule was broken somewhere
+    (runs after the parametrized test above, in file order)."""
+    if not SEEN:
+        pytest.skip("run with the comparison above")
+    missing = {r.id for r in RULES + TIMED_RULES} - set(SEEN) - {"only_accepted_controls_delivered",
+                                                                 "no_exit_before_stopped", "no_status_after_stopped"}
+    # the model's SCM sends by ControlService's table, so only_accepted_controls_delivered never breaks in
+    # a built-in design; no built-in service design exits its process or reports after STOPPED
+    # (examples/service/process_exit.py and self_stop_on_error.py do:
+    # test_a_model_counterexample_breaks_the_rule_over_its_events)
+    assert not missing, missing
 
 
 @pytest.mark.parametrize("spec,rule", [

@@ -124,17 +124,20 @@ class SharedView:
     stop_taken: Any
     accepts: Callable[[int], Any]
     handler_busy: Any = False
+    checkpoint: Any = 0
+    wait_hint: Any = 0
 
     @staticmethod
     def start() -> "SharedView":
         """The view of code at its start: nothing reported, nothing sent, nothing accepted."""
-        return SharedView(0, False, False, False, lambda code: False, False)
+        return SharedView(0, False, False, False, lambda code: False, False, 0, 0)
 
 
 def advance(v: SharedView, kind: str, f: dict, when: Any = True) -> SharedView:
     """The view after event ``kind`` with fields ``f`` (``when`` false: the event did not happen)."""
     if kind == "status_reported":
-        new = replace(v, reported=f["state"], stopped=OR(v.stopped, f["state"] == STOPPED))
+        new = replace(v, reported=f["state"], stopped=OR(v.stopped, f["state"] == STOPPED),
+                      checkpoint=f["checkpoint"], wait_hint=f["wait_hint_ms"])
         if "accepted" in f:  # code gives the mask; a model's accept flags are read from its state
             mask = f["accepted"]
             new = replace(new, accepts=lambda code: bool(mask & ACCEPT_BIT.get(code, 0)))
@@ -152,7 +155,8 @@ def advance(v: SharedView, kind: str, f: dict, when: Any = True) -> SharedView:
         return new
     return SharedView(IF(when, new.reported, v.reported), IF(when, new.stopped, v.stopped),
                       IF(when, new.stop_sent, v.stop_sent), IF(when, new.stop_taken, v.stop_taken), v.accepts,
-                      IF(when, new.handler_busy, v.handler_busy))
+                      IF(when, new.handler_busy, v.handler_busy), IF(when, new.checkpoint, v.checkpoint),
+                      IF(when, new.wait_hint, v.wait_hint))
 
 
 # ---------------------------------------------------------------- the event rules
@@ -214,7 +218,8 @@ BY_ID = {r.id: r for r in RULES}
 @dataclass(frozen=True)
 class TimedRule:
     """A catalog entry about how long something lasts, written once: while ``running(v)`` holds, time
-    counts; the entry is broken once one such stretch lasts longer than ``limit_ms``.
+    counts; the entry is broken once one such stretch lasts longer than ``limit(v)``.  An event in
+    ``restarts`` (its condition true) starts a new stretch.
 
     A model counts with a clock timer (``timer``, ms, saturating at limit + 1; :func:`time_it`), which
     its steps reset where a stretch begins; code measures virtual time between events
@@ -224,15 +229,36 @@ class TimedRule:
     id: str
     timer: str
     running: Callable[[SharedView], Any]
-    limit_ms: int
+    limit_ms: Any  # ms, or a function of the view (the last report's wait hint)
     sources: tuple = ()
+    # events after which a new stretch starts although the condition still holds: kind -> when(f, v)
+    restarts: tuple = ()
+
+    def limit(self, v: SharedView) -> Any:
+        return self.limit_ms(v) if callable(self.limit_ms) else self.limit_ms
 
 
 HANDLER_LIMIT_MS = 30_000  # 003.6
 STOP_ACK_MS = 30_000  # 003.4 (the handler must report STOP_PENDING; 30 s as for the handler itself)
 HANDLER_EX = "https://learn.microsoft.com/windows/win32/api/winsvc/nc-winsvc-lphandler_function_ex"
 
+PENDING_STATES = (START_PENDING, STOP_PENDING, CONTINUE_PENDING, PAUSE_PENDING)
+SERVICE_STATUS = "https://learn.microsoft.com/windows/win32/api/winsvc/ns-winsvc-service_status"
+
+
+def progress(f: dict, v: SharedView) -> Any:
+    """000.4: the SCM counts a report as progress when it names a new state or a larger checkpoint."""
+    return OR(f["state"] != v.reported, f["checkpoint"] > v.checkpoint)
+
+
 TIMED_RULES: tuple[TimedRule, ...] = (
+    # 000.4/000.5: while a state is pending, a report showing progress comes within the last wait hint
+    # (the SCM's timer: past it the SCM takes the service as hung).  A start by the SCM itself into a
+    # pending state starts the timer over too; power-off (STOPPED) leaves it, as nothing is pending then.
+    TimedRule("pending_progress_within_wait_hint", "since_progress", lambda v: IN(v.reported, PENDING_STATES),
+              lambda v: v.wait_hint, sources=(SERVICE_STATUS,),
+              restarts=(("status_reported", progress),
+                        ("scm_set_status", lambda f, v: IN(f["state"], PENDING_STATES)))),
     # 003.6: the handler returns within 30 s of being called
     TimedRule("handler_returns_within_30s", "handler_elapsed", lambda v: v.handler_busy, HANDLER_LIMIT_MS,
               sources=(HANDLER_EX, CONTROL_HANDLER)),
@@ -252,7 +278,21 @@ def time_it(m: Any, clock: Any, rule_id: str, timer: VarRef) -> VarRef:
     if timer.name != rule.timer:
         raise ValueError(f"{rule_id}: the timer is named {rule.timer}, not {timer.name}")
     clock.timer(timer, rule.running(model_view(m)))
+    if rule.restarts:
+        m.monitor(timer, lambda act: _restart(m, rule, act, timer))
     return timer
+
+
+def _restart(m: Any, rule: TimedRule, act: Any, timer: Any) -> Optional[Any]:
+    """The timer after step ``act``: 0 if one of its events starts a new stretch; None if the step has
+    no such event (the timer keeps its value)."""
+    v, value, touched = model_view(m), timer, False
+    restarts = dict(rule.restarts)
+    for kind, fields, when in step_events(m, act):
+        if kind in restarts:
+            value, touched = IF(AND(when, restarts[kind](fields, v)), 0, value), True
+        v = advance(v, kind, fields, when)
+    return value if touched else None
 
 
 # ---------------------------------------------------------------- model steps as events
@@ -326,7 +366,8 @@ def model_view(m: Any) -> SharedView:
 
     reported = m["reported"] + 1
     return SharedView(reported, m["reported"] == STOPPED - 1, var("stop_sent"),
-                      var("stop_delivered"), accepts, var("handler_busy"))
+                      var("stop_delivered"), accepts, var("handler_busy"), var("checkpoint") if m.has("checkpoint")
+                      else 0, var("wait_hint") if m.has("wait_hint") else 0)
 
 
 def fold(m: Any, rule: EventRule, act: Any, flag: Any) -> Optional[Any]:
