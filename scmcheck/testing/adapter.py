@@ -150,8 +150,9 @@ from typing import Any, Optional, Sequence, Union
 from scmcheck.model.lang.errors import InputError
 from scmcheck.properties.observers import BY_ID, STATE_NAMES
 
-from .report import PropertyResult, Report
-from .run import CONTROLS, DEFAULT_CONTROLS, DEFAULT_DEPTH, HORIZON_MS, Outcome, Run
+from .api import chosen_properties
+from .report import PropertyResult, Report, from_search, unviolated, violated
+from .run import CONTROLS, DEFAULT_CONTROLS, DEFAULT_DEPTH, Outcome, Run
 
 PROTOCOL_VERSION = 1
 DEFAULT_TIMEOUT_S = 10.0  # wall seconds the adapter may take to answer one message
@@ -510,55 +511,27 @@ class AdapterRun(Run):
                     pass
         if self.violation is not None:
             outcome = "violation"
-        return Outcome(outcome, self.events, self.violation, None, self.monitor.exercised(), self.choices,
-                       self.sched.steps, self.errors, self.monitor.applicable(), self.delivered,
-                       self.handler_errors)
+        return self._outcome(outcome, None, self.handler_errors)
+
+    # run.py's loop over the adapter's threads: the SCM's options first, then each runnable thread, then
+    # (only when none is runnable) a jump of the clock to the next deadline, told to the adapter.
 
     def _runnable(self) -> list[str]:
         now = self.sched.now_ms
         return [n for n, t in self.threads.items()
                 if t.state == "runnable" or (t.state == "blocked" and t.until_ms is not None and t.until_ms <= now)]
 
-    def _deadline(self) -> Optional[int]:
+    def _wakeup(self) -> Optional[int]:
         ds = [t.until_ms for t in self.threads.values() if t.state == "blocked" and t.until_ms is not None]
         return min(ds) if ds else None
 
-    def _loop(self) -> str:
-        """run.py's loop, over the adapter's threads: the SCM's options first, then each runnable thread,
-        then (only when none is runnable) a jump of the clock to the next deadline."""
-        s = self.sched
-        while True:
-            if self.violation is not None:
-                return "violation"
-            if self.exited:
-                return "exited"
-            if s.steps >= self.depth:
-                return "depth"
-            if (self.controls_left <= 0 or s.now_ms >= HORIZON_MS) and self._final_stop():
-                continue
-            runnable = self._runnable()
-            opts: list[tuple[str, Any]] = [("scm", o) for o in self.scm_options()]
-            opts += [("thread", t) for t in runnable]
-            deadline = self._deadline()
-            if self.shutdown_at is not None and not self.exited:
-                deadline = self.shutdown_at if deadline is None else min(deadline, self.shutdown_at)
-            if not runnable and deadline is not None:
-                opts.append(("advance", deadline))
-            if not opts:
-                return self._quiet()
-            kind, x = opts[self._choose(len(opts), "next")]
-            if kind == "thread":
-                s.steps += 1
-                self._ask({"type": "run", "thread": x, "now_ms": s.now_ms}, x)
-            elif kind == "advance":
-                before = s.now_ms
-                s.advance(x)
-                self.emit("time_advanced", "clock", to_ms=x, stuck=False)
-                self._ask({"type": "advance", "to_ms": s.now_ms, "now_ms": before}, "process")
-                if self.shutdown_at is not None and s.now_ms >= self.shutdown_at and not self.exited:
-                    self._process_exit("power_off")
-            else:
-                self.scm_act(*x)
+    def _step(self, thread: str) -> None:
+        self.sched.steps += 1
+        self._ask({"type": "run", "thread": thread, "now_ms": self.sched.now_ms}, thread)
+
+    def _clock_moved(self, before_ms: int) -> None:
+        self._ask({"type": "advance", "to_ms": self.sched.now_ms, "now_ms": before_ms}, "process")
+        super()._clock_moved(before_ms)  # then the power-off, as run.py
 
 
 def _dword(c: dict, name: str, bad: Any) -> int:
@@ -620,14 +593,7 @@ def _make_runner(channel: Channel, depth: int, controls: int) -> Any:
 
 
 def _validate(properties: Optional[Sequence[str]], runs: int, depth: int, timeout_s: float) -> list[str]:
-    props = list(properties) if properties else list(BY_ID)
-    for p in props:
-        if p not in BY_ID:
-            raise InputError(f"--property {p}: not a property scmcheck test observes; use one of {', '.join(BY_ID)}")
-    if runs < 1:
-        raise InputError(f"--runs {runs}: give at least 1")
-    if depth < 1:
-        raise InputError(f"--depth {depth}: give at least 1 scheduling step per run")
+    props = chosen_properties(properties, runs, depth)
     if not timeout_s > 0:
         raise InputError(f"--adapter-timeout {timeout_s}: give a number of wall seconds > 0, e.g. 10")
     return props
@@ -662,27 +628,20 @@ def check_command(command: str, runs: int = 100, seed: Optional[int] = None, dep
     results = []
     for p in props:
         results.append(_result(p, by_prop.get(p), stats, command, out, fp, budgets, meta))
-    return Report(f"--cmd {command}", fp, stats.runs, stats.steps, stats.seconds, seed, results,
-                  dict(stats.outcomes), None, list(stats.errors), runs, max(1, stats.searches),
-                  dict(stats.delivered), dict(stats.handler_errors))
+    return from_search(f"--cmd {command}", fp, stats, seed, runs, results)  # no blocked line: no thread of it is ours
 
 
 def _result(p: str, f: Any, stats: Any, command: str, out: Optional[Union[str, Path]], fp: str, budgets: dict,
             meta: dict) -> PropertyResult:
     ob = BY_ID[p]
     if f is None:
-        if stats.exercised.get(p):
-            return PropertyResult(p, ob.rules, "passed", stats.exercised[p])
-        if p not in stats.applicable:
-            return PropertyResult(p, ob.rules, "not applicable", reason=ob.not_applicable)
-        return PropertyResult(p, ob.rules, "not exercised")
+        return unviolated(p, ob, stats)
     trace = to_trace(f.outcome, command, p)
     path = None
     if out is not None:
         path = Path(out) / f"{_slug(command)}.{p}{TRACE_SUFFIX}"
         save(trace, f.outcome, path, fp, budgets, meta)
-    return PropertyResult(p, ob.rules, "violated", stats.exercised.get(p, 0), f.outcome.violation.reason, trace,
-                          str(path) if path else None, f.first_after_s, f.run_index)
+    return violated(p, ob.rules, f, stats, trace, str(path) if path else None)
 
 
 def to_trace(outcome: Outcome, command: str, prop: Optional[str]) -> Any:

@@ -10,7 +10,7 @@ from scmcheck.model.lang.errors import InputError
 from scmcheck.properties.observers import BY_ID
 
 from . import loader, tracefile
-from .report import PropertyResult, Report
+from .report import Report, from_search, unviolated, violated
 from .run import DEFAULT_CONTROLS, DEFAULT_DEPTH
 from .scheduler import DEFAULT_WATCHDOG_S
 from .search import Stats, make_runner, search
@@ -46,14 +46,7 @@ def check_implementation(cls_or_target: Union[type, str, Callable[..., Any]], ru
 
         return check_com(target, runs=runs, seed=seed, depth=depth, properties=properties, out=out,
                          watchdog_s=watchdog_s)
-    props = list(properties) if properties else list(BY_ID)
-    for p in props:
-        if p not in BY_ID:
-            raise InputError(f"--property {p}: not a property scmcheck test observes; use one of {', '.join(BY_ID)}")
-    if runs < 1:
-        raise InputError(f"--runs {runs}: give at least 1")
-    if depth < 1:
-        raise InputError(f"--depth {depth}: give at least 1 scheduling step per run")
+    props = chosen_properties(properties, runs, depth)
     if unsaved_data is not None and not str(unsaved_data).isidentifier():
         raise InputError(f"--unsaved-data {unsaved_data!r}: give the name of an attribute or method of the service "
                          "object, e.g. --unsaved-data pending_records")
@@ -81,23 +74,27 @@ def check_implementation(cls_or_target: Union[type, str, Callable[..., Any]], ru
                 except OSError as exc:
                     raise InputError(f"--out {out}: cannot write the trace ({exc.strerror or exc}); give a "
                                      "writable folder") from None
-            results.append(PropertyResult(p, ob.rules, "violated", stats.exercised.get(p, 0),
-                                          f.outcome.violation.reason, trace, str(path) if path else None,
-                                          f.first_after_s, f.run_index))
-        elif stats.exercised.get(p):
-            results.append(PropertyResult(p, ob.rules, "passed", stats.exercised[p]))
-        elif p not in stats.applicable:
-            results.append(PropertyResult(p, ob.rules, "not applicable", reason=ob.not_applicable))
+            results.append(violated(p, ob.rules, f, stats, trace, str(path) if path else None))
         else:
-            results.append(PropertyResult(p, ob.rules, "not exercised"))
-    blocked = None
-    if stats.blocked is not None and stats.blocked.blocked is not None:
-        b = stats.blocked.blocked
-        blocked = f"thread {b.thread} blocked outside the harness (no stand-in call for {b.seconds:g} s " \
-                  f"wall clock) at {b.frame}"
-    return Report(target.spec, target.sha256, stats.runs, stats.steps, stats.seconds, seed, results,
-                  dict(stats.outcomes), blocked, list(stats.errors), runs, max(1, stats.searches),
-                  dict(stats.delivered), dict(stats.handler_errors))
+            results.append(unviolated(p, ob, stats))
+    return from_search(target.spec, target.sha256, stats, seed, runs, results)
+
+
+def chosen_properties(properties: Optional[Sequence[str]], runs: int, depth: int, registry: Any = BY_ID,
+                      observed: str = "") -> list[str]:
+    """The properties to search for (default: every entry of ``registry``), once they and the budgets are
+    checked; InputError (one line) otherwise.  ``observed``: what the observers judge, when not a service
+    (" for a COM server")."""
+    props = list(properties) if properties else list(registry)
+    for p in props:
+        if p not in registry:
+            raise InputError(f"--property {p}: not a property scmcheck test observes{observed}; use one of "
+                             f"{', '.join(registry)}")
+    if runs < 1:
+        raise InputError(f"--runs {runs}: give at least 1")
+    if depth < 1:
+        raise InputError(f"--depth {depth}: give at least 1 scheduling step per run")
+    return props
 
 
 def _probe(target: loader.Target) -> None:

@@ -144,3 +144,41 @@ class Report:
             sub = f" ({', '.join(f'{e} {n}' for e, n in subs)})" if subs else ""
             parts.append(f"{k} {self.delivered[k]}{sub}")
         return f"{self.delivered_what} in runs: " + ", ".join(parts)
+
+
+# ------------------------------------------------------------------ from a search's figures
+# One place for the three checks (a pywin32 service, an adapter's service, a COM server), so their
+# reports read alike; ``stats`` is search.py's Stats, ``found`` one of its Found.
+
+
+def violated(p: str, rules: tuple, found: Any, stats: Any, trace: Any, trace_file: Optional[str]) -> PropertyResult:
+    """The verdict for a property a run broke: the shrunk run ``found`` and its trace."""
+    return PropertyResult(p, rules, "violated", stats.exercised.get(p, 0), found.outcome.violation.reason, trace,
+                          trace_file, found.first_after_s, found.run_index)
+
+
+def unviolated(p: str, ob: Any, stats: Any) -> PropertyResult:
+    """The verdict for a property no run broke: passed, not applicable (the observer ``ob`` could never
+    judge the service) or not exercised."""
+    if stats.exercised.get(p):
+        return PropertyResult(p, ob.rules, "passed", stats.exercised[p])
+    if p not in stats.applicable:
+        return PropertyResult(p, ob.rules, "not applicable", reason=ob.not_applicable)
+    return PropertyResult(p, ob.rules, "not exercised")
+
+
+def from_search(target: str, sha256: str, stats: Any, seed: Optional[int], runs: int, results: list,
+                delivered_what: str = "controls") -> Report:
+    """The Report of a search of ``runs`` runs per property."""
+    return Report(target, sha256, stats.runs, stats.steps, stats.seconds, seed, results, dict(stats.outcomes),
+                  _blocked_text(stats), list(stats.errors), runs, max(1, stats.searches), dict(stats.delivered),
+                  dict(stats.handler_errors), delivered_what=delivered_what)
+
+
+def _blocked_text(stats: Any) -> Optional[str]:
+    out = stats.blocked  # the first run that blocked outside the harness
+    if out is None or out.blocked is None:
+        return None
+    b = out.blocked
+    return f"thread {b.thread} blocked outside the harness (no stand-in call for {b.seconds:g} s " \
+           f"wall clock) at {b.frame}"

@@ -69,7 +69,7 @@ from scmcheck.properties.observers import (CONTROL_INTERROGATE, CONTROL_STOP, LI
                                            Violation)
 
 from . import context, controlargs
-from .scheduler import BLOCKED, EXITED, BlockedOutside, Chooser, RunOver, Scheduler, VThread, service_frame
+from .scheduler import BLOCKED, EXITED, BlockedOutside, Chooser, RunOver, Scheduler, VThread, me, service_frame
 
 SERVICE_NAME = "ScmcheckService"
 WAIT_TO_KILL_MS = 20_000  # WaitToKillServiceTimeout default (003.8)
@@ -106,43 +106,30 @@ class Outcome:
     handler_errors: list = field(default_factory=list)  # "SESSIONCHANGE/WTS_SESSION_LOCK: KeyError: 1"
 
 
-class Run:
-    """One run (module docstring).  ``make_class`` executes the service's module afresh and returns
-    its class; it is called inside the run so stand-ins made at import belong to it."""
+class RunCore:
+    """What every kind of run does alike (this Run, the adapter's, the COM server's): a scheduler, events fed
+    to a monitor, thread names, the search's choices, and the loop that asks the search what happens next.
 
-    def __init__(self, make_class: Callable[[], type], chooser: Chooser, properties: list[str],
-                 depth: int = DEFAULT_DEPTH, controls: int = DEFAULT_CONTROLS, watchdog_s: float = 3.0,
-                 unsaved_data: Optional[str] = None) -> None:
-        self.make_class, self.chooser = make_class, chooser
-        self.unsaved_data = unsaved_data
+    The loop's hooks say what differs: when the run is over (:meth:`_ended`), a move made without a choice
+    (:meth:`_forced`), the options and their order (:meth:`_options`), which threads may run and when the
+    next timed wait ends (:meth:`_runnable`, :meth:`_deadline`), and how a chosen option is done."""
+
+    def __init__(self, chooser: Chooser, monitor: Callable[..., Any], properties: list[str], depth: int,
+                 watchdog_s: float) -> None:
+        self.chooser = chooser
         self.sched = Scheduler(watchdog_s)
         self.sched.on_exit = self._thread_exited
         self.events: list[Event] = []
-        self.monitor = Monitor(properties, self._violated)
+        self.monitor = monitor(properties, self._violated)
         self.violation: Optional[Violation] = None
-        self.depth, self.controls_left = depth, controls
+        self.depth = depth
         self.names: dict[str, int] = {}
         self.thread_counter = 0
-        self.handler: Optional[Callable] = None
-        self.handler_ex = False
-        self.queue: list[tuple[int, int, Any, str]] = []  # controls sent (code, event type, data, its name),
-        #                                                     not yet taken by the dispatcher
-        self.devices: list[dict] = []  # win32gui.RegisterDeviceNotification calls (standins/win32gui.py)
-        self.device_structs: dict[int, dict] = {}  # address -> the DEV_BROADCAST fields a device event points at
-        self.delivered: set[str] = set()
-        self.handler_errors: list[str] = []
-        self.handler_busy = False
-        self.reported = 0
-        self.accepted = 0
-        self.stop_sent = False
-        self.shutdown_at: Optional[int] = None
-        self.exited = False
         self.errors: list[str] = []
         self.choices: list[int] = []
-        self.service: Any = None
-        self.unsaved_attr: Optional[str] = None  # set when the service is created
+        self.delivered: set[str] = set()  # what the run delivered (controls, client calls), for the report
 
-    # -------------------------------------------------------------- events
+    # -------------------------------------------------------------- events and names
 
     def emit(self, kind: str, thread: Optional[str] = None, **fields: Any) -> None:
         ev = Event(len(self.events), kind, self.sched.now_ms, thread or self.who(), fields)
@@ -154,14 +141,129 @@ class Run:
             self.violation = v
 
     def who(self) -> str:
-        from .scheduler import me
-
         vt = me()
         return vt.name if vt is not None and vt.sched is self.sched else "import"
 
     def new_name(self, prefix: str) -> str:
         self.names[prefix] = self.names.get(prefix, 0) + 1
         return f"{prefix}{self.names[prefix]}"
+
+    def _thread_exited(self, vt: VThread, exc: Optional[BaseException]) -> None:
+        raise NotImplementedError
+
+    def _outcome(self, outcome: str, blocked: Optional[BlockedOutside], handler_errors: list) -> Outcome:
+        return Outcome(outcome, self.events, self.violation, blocked, self.monitor.exercised(), self.choices,
+                       self.sched.steps, self.errors, self.monitor.applicable(), self.delivered, handler_errors)
+
+    # -------------------------------------------------------------- the loop
+
+    def _choose(self, n: int, what: str) -> int:
+        if n < 2:
+            return 0
+        i = self.chooser.choose(n, what)
+        self.choices.append(i)
+        return i
+
+    def _loop(self) -> str:
+        while True:
+            end = self._ended()
+            if end is not None:
+                return end
+            if self._forced():
+                continue
+            runnable = self._runnable()
+            opts = self._options(runnable)
+            deadline = self._deadline()
+            if not runnable and deadline is not None:  # time runs on only when no thread can
+                opts.append(("advance", deadline))
+            if not opts:
+                return self._quiet()
+            kind, x = opts[self._choose(len(opts), "next")]
+            if kind == "thread":
+                self._step(x)
+            elif kind == "advance":
+                self._advance(x)
+            else:
+                self._act(x)
+
+    def _ended(self) -> Optional[str]:
+        """Why the run is over now (an outcome), or None."""
+        if self.violation is not None:
+            return "violation"
+        if self.sched.steps >= self.depth:
+            return "depth"
+        return None
+
+    def _forced(self) -> bool:
+        """Make a move no choice is drawn for; True if one was made (the loop then looks again)."""
+        return False
+
+    def _runnable(self) -> list:
+        return self.sched.runnable()
+
+    def _deadline(self) -> Optional[int]:
+        return self.sched.next_deadline()
+
+    def _options(self, runnable: list) -> list[tuple[str, Any]]:
+        raise NotImplementedError
+
+    def _step(self, thread: Any) -> None:
+        self.sched.step(thread)
+
+    def _advance(self, to_ms: int) -> None:
+        before_ms = self.sched.now_ms
+        self.sched.advance(to_ms)
+        self.emit("time_advanced", "clock", to_ms=to_ms, stuck=False)
+        self._clock_moved(before_ms)
+
+    def _clock_moved(self, before_ms: int) -> None:
+        """What follows a jump of the clock from ``before_ms`` (nothing here)."""
+
+    def _act(self, option: Any) -> None:
+        """Do an option other than a thread's step or the clock's jump (the SCM's, a client's)."""
+        raise NotImplementedError
+
+    def _quiet(self) -> str:
+        """Nothing can happen any more (no option): the run's outcome."""
+        raise NotImplementedError
+
+    def _stuck(self, bound_ms: int) -> str:
+        """Let time run past every bound, so the observers judge what waiting forever costs."""
+        to = self.sched.now_ms + bound_ms + 1000
+        self.sched.advance(to)
+        self.emit("time_advanced", "clock", to_ms=to, stuck=True)
+        self.emit("run_ended", "clock", outcome="stuck")
+        return "stuck"
+
+
+class Run(RunCore):
+    """One run (module docstring).  ``make_class`` executes the service's module afresh and returns
+    its class; it is called inside the run so stand-ins made at import belong to it."""
+
+    def __init__(self, make_class: Callable[[], type], chooser: Chooser, properties: list[str],
+                 depth: int = DEFAULT_DEPTH, controls: int = DEFAULT_CONTROLS, watchdog_s: float = 3.0,
+                 unsaved_data: Optional[str] = None) -> None:
+        super().__init__(chooser, Monitor, properties, depth, watchdog_s)
+        self.make_class = make_class
+        self.unsaved_data = unsaved_data
+        self.controls_left = controls
+        self.handler: Optional[Callable] = None
+        self.handler_ex = False
+        self.queue: list[tuple[int, int, Any, str]] = []  # controls sent (code, event type, data, its name),
+        #                                                     not yet taken by the dispatcher
+        self.devices: list[dict] = []  # win32gui.RegisterDeviceNotification calls (standins/win32gui.py)
+        self.device_structs: dict[int, dict] = {}  # address -> the DEV_BROADCAST fields a device event points at
+        self.handler_errors: list[str] = []
+        self.handler_busy = False
+        self.reported = 0
+        self.accepted = 0
+        self.stop_sent = False
+        self.shutdown_at: Optional[int] = None
+        self.exited = False
+        self.service: Any = None
+        self.unsaved_attr: Optional[str] = None  # set when the service is created
+
+    # -------------------------------------------------------------- threads
 
     def _thread_exited(self, vt: VThread, exc: Optional[BaseException]) -> None:
         if self.exited:
@@ -186,8 +288,6 @@ class Run:
     def set_service_status(self, status: tuple) -> None:
         """SetServiceStatus (SetServiceStatus page): the SCM records the report."""
         _type, state, accepted, win32_exit, svc_exit, checkpoint, hint = (int(x) for x in status)
-        from .scheduler import me
-
         vt = me()
         in_handler = vt.in_handler if vt is not None else 0
         self.reported, self.accepted = state, accepted
@@ -376,50 +476,42 @@ class Run:
             context.set_active(None)
         if self.violation is not None and outcome != "blocked":
             outcome = "violation"
-        return Outcome(outcome, self.events, self.violation, blocked, self.monitor.exercised(), self.choices,
-                       self.sched.steps, self.errors, self.monitor.applicable(), self.delivered,
-                       self.handler_errors)
+        return self._outcome(outcome, blocked, self.handler_errors)
 
-    def _choose(self, n: int, what: str) -> int:
-        if n < 2:
-            return 0
-        i = self.chooser.choose(n, what)
-        self.choices.append(i)
-        return i
+    # RunCore's loop, with this SCM: its closing STOP, its options before the threads', its shutdown.
 
-    def _loop(self) -> str:
-        s = self.sched
-        while True:
-            if self.violation is not None:
-                return "violation"
-            if self.exited:
-                return "exited"
-            if s.steps >= self.depth:
-                return "depth"
-            if (self.controls_left <= 0 or s.now_ms >= HORIZON_MS) and self._final_stop():
-                continue
-            runnable = s.runnable()
-            # The SCM's options come first: a choice shrinks towards 0, and "the SCM acts now" makes
-            # short runs (a STOP as soon as it may be sent), where "keep running" would let time run on.
-            opts: list[tuple[str, Any]] = [("scm", o) for o in self.scm_options()]
-            opts += [("thread", t) for t in runnable]
-            deadline = s.next_deadline()
-            if self.shutdown_at is not None and not self.exited:
-                deadline = self.shutdown_at if deadline is None else min(deadline, self.shutdown_at)
-            if not runnable and deadline is not None:
-                opts.append(("advance", deadline))
-            if not opts:
-                return self._quiet()
-            kind, x = opts[self._choose(len(opts), "next")]
-            if kind == "thread":
-                s.step(x)
-            elif kind == "advance":
-                s.advance(x)
-                self.emit("time_advanced", "clock", to_ms=x, stuck=False)
-                if self.shutdown_at is not None and s.now_ms >= self.shutdown_at and not self.exited:
-                    self._process_exit("power_off")
-            else:
-                self.scm_act(*x)
+    def _ended(self) -> Optional[str]:
+        if self.exited and self.violation is None:
+            return "exited"
+        return super()._ended()
+
+    def _forced(self) -> bool:
+        return (self.controls_left <= 0 or self.sched.now_ms >= HORIZON_MS) and self._final_stop()
+
+    def _options(self, runnable: list) -> list[tuple[str, Any]]:
+        # The SCM's options come first: a choice shrinks towards 0, and "the SCM acts now" makes
+        # short runs (a STOP as soon as it may be sent), where "keep running" would let time run on.
+        opts: list[tuple[str, Any]] = [("scm", o) for o in self.scm_options()]
+        return opts + [("thread", t) for t in runnable]
+
+    def _deadline(self) -> Optional[int]:
+        """The next timed wait's end, or the power-off of a shutdown if that comes first."""
+        deadline = self._wakeup()
+        if self.shutdown_at is not None and not self.exited:
+            deadline = self.shutdown_at if deadline is None else min(deadline, self.shutdown_at)
+        return deadline
+
+    def _wakeup(self) -> Optional[int]:
+        """When the first timed wait of the service's threads ends (None: no timed wait)."""
+        return self.sched.next_deadline()
+
+    def _clock_moved(self, before_ms: int) -> None:
+        """The system powers off once WaitToKillServiceTimeout has run out after a shutdown (003.8)."""
+        if self.shutdown_at is not None and self.sched.now_ms >= self.shutdown_at and not self.exited:
+            self._process_exit("power_off")
+
+    def _act(self, option: Any) -> None:
+        self.scm_act(*option)
 
     def _final_stop(self) -> bool:
         """The SCM's closing STOP when the control budget is spent (module docstring)."""
@@ -436,12 +528,7 @@ class Run:
         if not owes:
             self.emit("run_ended", "clock", outcome="idle")
             return "idle"
-        # let time run past every bound, so the observers judge what waiting forever costs
-        to = self.sched.now_ms + int(LIVENESS_S * 1000) + 1000
-        self.sched.advance(to)
-        self.emit("time_advanced", "clock", to_ms=to, stuck=True)
-        self.emit("run_ended", "clock", outcome="stuck")
-        return "stuck"
+        return self._stuck(int(LIVENESS_S * 1000))
 
 
 def waiting_on(vt: VThread) -> bool:

@@ -86,14 +86,8 @@ def _value(var: VarInfo, raw: Any) -> Any:
 
 def to_trace(out: Outcome, target: str, design: str, prop: Optional[str]) -> Trace:
     """The run ``out`` as a Trace (module docstring), ending at the violation, if any."""
-    events = out.events
-    if out.violation is not None:
-        events = [e for e in events if e.seq <= out.violation.seq]
-    extra: dict[str, VarInfo] = {}
-    for e in events:
-        for k, v in e.fields.get("_vars", {}).items():
-            if k not in extra and all(k != f.name for f in _FIXED):
-                extra[k] = VarInfo(k, "bool") if isinstance(v, bool) else VarInfo(k, "int", 0, 2**31)
+    events = until_violation(out)
+    extra = event_vars(events, {f.name for f in _FIXED})
     variables = _FIXED + list(extra.values())
     pos = {v.name: i for i, v in enumerate(variables)}
     state = [0] * len(variables)
@@ -114,10 +108,7 @@ def to_trace(out: Outcome, target: str, design: str, prop: Optional[str]) -> Tra
                 lanes.append(lane)
         steps.append(Step(e.kind, e.thread, args, tuple(state), e.time_ms / 1000,
                           tuple(e.fields.get("_reads", ())), tuple(vars_)))
-    for tail in ("process", "clock"):
-        if tail in lanes:
-            lanes.remove(tail)
-            lanes.append(tail)
+    last(lanes, ("process", "clock"))
     ob = BY_ID.get(prop) if prop else None
     return Trace(model=MODEL, variables=variables, init=init, steps=steps, property=prop,
                  rules=list(ob.rules) if ob else [], engine=ENGINE, design=design, target=target,
@@ -125,6 +116,35 @@ def to_trace(out: Outcome, target: str, design: str, prop: Optional[str]) -> Tra
 
 
 STATE_NAMES_INDEX = {name: i for i, name in STATE_NAMES.items()}
+
+
+# Shared with scmcheck/testing/com/api.py, whose traces are built from its runs' events the same way.
+
+
+def until_violation(out: Any) -> list:
+    """The run's events, up to and with the violation (a trace ends there), or all of them."""
+    if out.violation is None:
+        return out.events
+    return [e for e in out.events if e.seq <= out.violation.seq]
+
+
+def event_vars(events: list, known: Any = ()) -> dict[str, VarInfo]:
+    """The variables the events set (their ``_vars``) besides ``known``, in order of first appearance: a
+    bool where the first value is one, else an int."""
+    found: dict[str, VarInfo] = {}
+    for e in events:
+        for k, v in e.fields.get("_vars", {}).items():
+            if k not in found and k not in known:
+                found[k] = VarInfo(k, "bool") if isinstance(v, bool) else VarInfo(k, "int", 0, 2**31)
+    return found
+
+
+def last(lanes: list[str], tails: tuple[str, ...]) -> None:
+    """Move the lanes ``tails`` that are present to the end, in that order (the harness's own lanes)."""
+    for tail in tails:
+        if tail in lanes:
+            lanes.remove(tail)
+            lanes.append(tail)
 
 
 def _args(e: Any) -> dict:

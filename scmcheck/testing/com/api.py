@@ -19,10 +19,11 @@ from typing import Any, Optional, Sequence, Union
 
 from scmcheck.model.lang.errors import InputError
 from scmcheck.properties.observers_com import BY_ID
-from scmcheck.traces.trace import Step, Trace, VarInfo
+from scmcheck.traces.trace import Step, Trace
 
 from .. import loader, tracefile
-from ..report import PropertyResult, Report
+from ..api import chosen_properties
+from ..report import PropertyResult, Report, from_search, violated
 from ..search import Stats, search
 from .run import DEFAULT_CALLS, DEFAULT_DEPTH, ComRun
 
@@ -44,15 +45,7 @@ def check_com(target: loader.Target, runs: int, seed: Optional[int], depth: int 
               properties: Optional[Sequence[str]] = None, out: Optional[Union[str, Path]] = None,
               watchdog_s: float = 3.0, calls: int = DEFAULT_CALLS) -> Report:
     """Search ``runs`` runs of the COM server ``target`` (module docstring).  InputError for bad input."""
-    props = list(properties) if properties else list(BY_ID)
-    for p in props:
-        if p not in BY_ID:
-            raise InputError(f"--property {p}: not a property scmcheck test observes for a COM server; use one of "
-                             f"{', '.join(BY_ID)}")
-    if runs < 1:
-        raise InputError(f"--runs {runs}: give at least 1")
-    if depth < 1:
-        raise InputError(f"--depth {depth}: give at least 1 scheduling step per run")
+    props = chosen_properties(properties, runs, depth, BY_ID, " for a COM server")
     loader.probe_com(target)
     clsids = loader.clsids_of(target)
     exec_module = loader.com_exec(target)
@@ -75,20 +68,13 @@ def _report(target: loader.Target, props: list, found: list, stats: Stats, seed:
         if f is not None:
             trace = to_trace(f.outcome, target.spec, target.cls_name, p)
             path = _save(trace, f.outcome, target, p, out, budgets) if out is not None else None
-            results.append(PropertyResult(p, ob.rules, "violated", stats.exercised.get(p, 0),
-                                          f.outcome.violation.reason, trace, path, f.first_after_s, f.run_index))
+            results.append(violated(p, ob.rules, f, stats, trace, path))
         elif stats.exercised.get(p):
             results.append(PropertyResult(p, ob.rules, "passed", stats.exercised[p]))
-        else:
+        else:  # the COM report has no "not applicable": it never asked the COM observers (see report.unviolated)
             results.append(PropertyResult(p, ob.rules, "not exercised"))
-    blocked = None
-    if stats.blocked is not None and stats.blocked.blocked is not None:
-        b = stats.blocked.blocked
-        blocked = f"thread {b.thread} blocked outside the harness (no stand-in call for {b.seconds:g} s " \
-                  f"wall clock) at {b.frame}"
-    return Report(target.spec, target.sha256, stats.runs, stats.steps, stats.seconds, seed, results,
-                  dict(stats.outcomes), blocked, list(stats.errors), runs, max(1, stats.searches),
-                  dict(stats.delivered), {}, delivered_what="client calls")
+    # handler_errors stays empty: ComRun records none (no HandlerEx in a COM server)
+    return from_search(target.spec, target.sha256, stats, seed, runs, results, delivered_what="client calls")
 
 
 def _save(trace: Trace, outcome: Any, target: loader.Target, prop: str, out: Union[str, Path],
@@ -111,15 +97,8 @@ def _save(trace: Trace, outcome: Any, target: loader.Target, prop: str, out: Uni
 
 def to_trace(out: Any, target: str, design: str, prop: Optional[str]) -> Trace:
     """The run as a Trace (module docstring), ending at the violation, if any."""
-    events = out.events
-    if out.violation is not None:
-        events = [e for e in events if e.seq <= out.violation.seq]
-    names: dict[str, VarInfo] = {}
-    for e in events:
-        for k, v in e.fields.get("_vars", {}).items():
-            if k not in names:
-                names[k] = VarInfo(k, "bool") if isinstance(v, bool) else VarInfo(k, "int", 0, 2**31)
-    variables = sorted(names.values(), key=lambda v: v.name)
+    events = tracefile.until_violation(out)
+    variables = sorted(tracefile.event_vars(events).values(), key=lambda v: v.name)
     pos = {v.name: i for i, v in enumerate(variables)}
     state: list = [False if v.kind == "bool" else 0 for v in variables]
     init = tuple(state)
@@ -133,10 +112,7 @@ def to_trace(out: Any, target: str, design: str, prop: Optional[str]) -> Trace:
         if e.kind == "thread_started" and e.fields.get("name") not in lanes:
             lanes.append(e.fields["name"])
         steps.append(Step(e.kind, e.thread, _args(e), tuple(state), e.time_ms / 1000, (), tuple(vars_)))
-    for tail in ("import", "clock"):
-        if tail in lanes:
-            lanes.remove(tail)
-            lanes.append(tail)
+    tracefile.last(lanes, ("import", "clock"))
     ob = BY_ID.get(prop) if prop else None
     return Trace(model=MODEL, variables=variables, init=init, steps=steps, property=prop,
                  rules=list(ob.rules) if ob else [], engine=tracefile.ENGINE, design=design, target=target,

@@ -51,12 +51,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from scmcheck.properties.observers import Event, Violation
 from scmcheck.properties.observers_com import LIVENESS_MS, ComMonitor
 
 from .. import context
-from ..run import Outcome
-from ..scheduler import EXITED, BlockedOutside, Chooser, RunOver, Scheduler, VThread, me, service_frame
+from ..run import Outcome, RunCore
+from ..scheduler import EXITED, BlockedOutside, Chooser, RunOver, VThread, me, service_frame
 
 MAX_PROCESSES = 2  # the SCM's cut-off on server processes (model/windows/com.py's default)
 DEFAULT_CALLS = 6  # client calls per run before the clients only release
@@ -140,29 +139,20 @@ class Proc:
     cookies: int = 0
 
 
-class ComRun:
+class ComRun(RunCore):
     """One run (module docstring).  ``exec_module(proc)`` executes the server's module for ``proc``
     and returns its entry function."""
 
     def __init__(self, exec_module: Callable[["ComRun", Proc], Callable[[], Any]], chooser: Chooser,
                  properties: list[str], clsids: list[str], depth: int = DEFAULT_DEPTH, calls: int = DEFAULT_CALLS,
                  watchdog_s: float = 3.0, clients: int = 2) -> None:
-        self.exec_module, self.chooser = exec_module, chooser
-        self.sched = Scheduler(watchdog_s)
-        self.sched.on_exit = self._thread_exited
-        self.events: list[Event] = []
-        self.monitor = ComMonitor(properties, self._violated)
-        self.violation: Optional[Violation] = None
-        self.depth, self.calls_left = depth, calls
-        self.names: dict[str, int] = {}
-        self.thread_counter = 0
-        self.errors: list[str] = []
-        self.choices: list[int] = []
+        super().__init__(chooser, ComMonitor, properties, depth, watchdog_s)
+        self.exec_module = exec_module
+        self.calls_left = calls
         self.clsids = list(clsids)
         self.procs: list[Proc] = []
         self.proc_of: dict[VThread, Proc] = {}
         self.clients = [Client(f"client{i + 1}") for i in range(clients)]
-        self.delivered: set[str] = set()
         self.devices: list = []
         self.probe = Proc(0, "probe")
 
@@ -171,21 +161,7 @@ class ComRun:
     def emit(self, kind: str, thread: Optional[str] = None, **fields: Any) -> None:
         if self.sched.over:  # a server object's __del__ running after the run (_drop_objects)
             return
-        ev = Event(len(self.events), kind, self.sched.now_ms, thread or self.who(), fields)
-        self.events.append(ev)
-        self.monitor.feed(ev)
-
-    def _violated(self, v: Violation) -> None:
-        if self.violation is None:
-            self.violation = v
-
-    def who(self) -> str:
-        vt = me()
-        return vt.name if vt is not None and vt.sched is self.sched else "import"
-
-    def new_name(self, prefix: str) -> str:
-        self.names[prefix] = self.names.get(prefix, 0) + 1
-        return f"{prefix}{self.names[prefix]}"
+        super().emit(kind, thread, **fields)
 
     # -------------------------------------------------------------- threads and processes
 
@@ -681,8 +657,7 @@ class ComRun:
             context.set_active(None)
         if self.violation is not None and outcome != "blocked":
             outcome = "violation"
-        return Outcome(outcome, self.events, self.violation, blocked, self.monitor.exercised(), self.choices,
-                       self.sched.steps, self.errors, self.monitor.applicable(), self.delivered, [])
+        return self._outcome(outcome, blocked, [])
 
     def _drop_objects(self) -> None:
         """Free the server objects still alive while this run is still the active one, so a ``__del__``
@@ -704,13 +679,6 @@ class ComRun:
         gc.collect(0)
         del foreign_errors[before:]  # a __del__ blocking on a lock a killed thread held: the harness's doing
 
-    def _choose(self, n: int, what: str) -> int:
-        if n < 2:
-            return 0
-        i = self.chooser.choose(n, what)
-        self.choices.append(i)
-        return i
-
     def _runnable(self) -> list[VThread]:
         return [t for t in self.sched.runnable() if not self.proc_of.get(t, self.probe).exited]
 
@@ -719,31 +687,16 @@ class ComRun:
               and not self.proc_of.get(t, self.probe).exited]
         return min(ds) if ds else None
 
-    def _loop(self) -> str:
-        s = self.sched
-        while True:
-            if self.violation is not None:
-                return "violation"
-            if s.steps >= self.depth:
-                return "depth"
-            runnable = self._runnable()
-            # The server's threads come first: a choice shrinks towards 0, so a shrunk run lets the server
-            # run until it waits, and the clients act only where their timing matters.
-            opts: list[tuple[str, Any]] = [("thread", t) for t in runnable]
-            opts += [("client", o) for o in self.client_options()]
-            deadline = self._deadline()
-            if not runnable and deadline is not None:
-                opts.append(("advance", deadline))
-            if not opts:
-                return self._quiet()
-            kind, x = opts[self._choose(len(opts), "next")]
-            if kind == "thread":
-                s.step(x)
-            elif kind == "advance":
-                s.advance(x)
-                self.emit("time_advanced", "clock", to_ms=x, stuck=False)
-            else:
-                self.client_act(*x)
+    # RunCore's loop, with the clients in place of the SCM, after the threads
+
+    def _options(self, runnable: list) -> list[tuple[str, Any]]:
+        # The server's threads come first: a choice shrinks towards 0, so a shrunk run lets the server
+        # run until it waits, and the clients act only where their timing matters.
+        opts: list[tuple[str, Any]] = [("thread", t) for t in runnable]
+        return opts + [("client", o) for o in self.client_options()]
+
+    def _act(self, option: Any) -> None:
+        self.client_act(*option)
 
     def _quiet(self) -> str:
         """Nothing can happen any more: done if every process exited and nothing waits, else let time
@@ -753,11 +706,7 @@ class ComRun:
         if not alive and not waiting:
             self.emit("run_ended", "clock", outcome="exited")
             return "exited"
-        to = self.sched.now_ms + LIVENESS_MS + 1000
-        self.sched.advance(to)
-        self.emit("time_advanced", "clock", to_ms=to, stuck=True)
-        self.emit("run_ended", "clock", outcome="stuck")
-        return "stuck"
+        return self._stuck(LIVENESS_MS)
 
 
 class ComError(Exception):
