@@ -115,7 +115,9 @@ class SharedView:
     ``reported``: dwCurrentState of the last report (0 before any); ``stopped``: SERVICE_STOPPED has
     been reported (and the SCM has not started the service again); ``stop_sent``: the SCM has sent
     STOP; ``stop_taken``: the handler has been called with STOP; ``accepts(code)``: whether the last
-    report's dwControlsAccepted lets the SCM send ``code`` (ControlService page).
+    report's dwControlsAccepted lets the SCM send ``code`` (ControlService page); ``handler_busy``: a
+    handler call is in progress (entered, not returned, and the process has not exited);
+    ``checkpoint``, ``wait_hint``: dwCheckPoint and dwWaitHint (ms) of the last report.
     """
 
     reported: Any
@@ -188,6 +190,10 @@ def refused(code: Any, v: SharedView) -> Any:
     """
     idle = IN(v.reported, (0, STOPPED, STOP_PENDING))
     starting = AND(v.reported == START_PENDING, NOT(AND(code == STOP, v.accepts(STOP))))
+    if isinstance(code, Expr):  # a model step that sends a code read from its state
+        always = OR(IN(code, (INTERROGATE, DEVICEEVENT)), AND(code >= 128, code <= 255))
+        accepted = OR(*(AND(code == c, v.accepts(c)) for c in ACCEPT_BIT))
+        return OR(idle, starting, AND(NOT(always), NOT(accepted)))
     always = code in (INTERROGATE, DEVICEEVENT) or 128 <= code <= 255
     return OR(idle, starting, False if always else NOT(v.accepts(code)))
 
