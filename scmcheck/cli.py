@@ -816,6 +816,21 @@ def _rebuilt(trace: Any, target: str, source: str) -> tuple:
     return loaded, shown
 
 
+def _model_target(args: argparse.Namespace, trace: Any, command: str) -> str:
+    """The target to rebuild a model trace's design from: ``--target``, else the trace's own, which
+    is imported only with ``--trust`` if it is Python code (a trace file never runs code by itself).
+    InputError naming the file and field otherwise."""
+    target = args.target or trace.target
+    if not target:
+        raise InputError(f"{args.trace}: field #meta.scmcheck.target is empty; cannot rebuild the model to "
+                         "re-check it (give --target TARGET)")
+    if args.target is None and _runs_code(target) and not args.trust:
+        raise InputError(f"{args.trace}: field #meta.scmcheck.target is Python code ({target}), which {command} "
+                         f"does not import on a trace's word; pass --target {shlex.quote(target)} to use that "
+                         "file, or --trust to use the trace's target")
+    return target
+
+
 def _var_key(v: Any) -> tuple:
     return v.name, v.kind, v.lo, v.hi, tuple(v.values), v.unit or None
 
@@ -832,15 +847,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if is_implementation_trace(Path(args.trace)):  # a run of real code: scmcheck/testing/command.py
         return show_implementation(args, _usable_file)
     trace = itf.load(Path(args.trace))
-    target = args.target or trace.target
-    if not target:
-        raise InputError(f"{args.trace}: field #meta.scmcheck.target is empty; cannot rebuild the model to "
-                         "re-check it (give --target TARGET)")
-    if args.target is None and _runs_code(target) and not args.trust:
-        raise InputError(f"{args.trace}: field #meta.scmcheck.target is Python code ({target}), which show does "
-                         f"not import on a trace's word; pass --target {shlex.quote(target)} to use that file, "
-                         "or --trust to use the trace's target")
-    loaded, shown = _rebuilt(trace, target, args.trace)
+    loaded, shown = _rebuilt(trace, _model_target(args, trace, "show"), args.trace)
     text = render(shown, args.format)
     if out is None:
         print(text)
@@ -887,15 +894,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if is_implementation_trace(Path(args.trace)):
         return replay_run(args)
     trace = itf.load(Path(args.trace))
-    target = args.target or trace.target
-    if not target:
-        raise InputError(f"{args.trace}: field #meta.scmcheck.target is empty; cannot rebuild the model "
-                         "(give --target TARGET)")
-    if args.target is None and _runs_code(target) and not args.trust:
-        raise InputError(f"{args.trace}: field #meta.scmcheck.target is Python code ({target}), which replay does "
-                         f"not import on a trace's word; pass --target {shlex.quote(target)} to use that file, "
-                         "or --trust to use the trace's target")
-    loaded, shown = _rebuilt(trace, target, args.trace)
+    loaded, shown = _rebuilt(trace, _model_target(args, trace, "replay"), args.trace)
     return replay_model_trace(args, loaded, shown)
 
 
