@@ -93,3 +93,30 @@ def test_what_replay_cannot_drive_is_one_line(early_stop, tmp_path, capsys):
     capsys.readouterr()
     assert main(["replay", str(trace), "--impl", str(IMPL / "correct_service.py:CorrectService")]) == 2
     assert "has no status reports" in capsys.readouterr().err
+
+
+def test_threads_follow_the_models_steps_where_they_map(early_stop):
+    """Between two controls the threads run in the model's order where a process maps onto a thread by
+    name (service_main -> ServiceMain, worker[0] -> worker0); the others round-robin."""
+    from types import SimpleNamespace
+
+    from scmcheck.targets import load
+    from scmcheck.testing.conform import ScriptedRun, script_of, thread_key
+    from scmcheck.traces import itf
+
+    trace = itf.load(early_stop)
+    system = load(trace.target, trace.parameters, exact=True).system.freeze()
+    sends, _, align, first = script_of(system, trace)
+    assert [s.control for s in sends] == [1] and first == ()
+    assert sends[0].then == ("dispatcher", "service_main", "service_main")
+    assert thread_key("service_main") == thread_key("ServiceMain") and thread_key("worker[0]") == "worker0"
+
+    run = ScriptedRun.__new__(ScriptedRun)  # only the thread choice is exercised here
+    run.rr, run.order = 0, [thread_key(p) for p in ("worker[1]", "service_main")]
+    threads = [SimpleNamespace(name=n) for n in ("dispatcher", "ServiceMain", "worker0", "worker1")]
+    assert run._next_thread(threads).name == "worker1"
+    run.order.pop(0)  # worker1 went on to block
+    assert run._next_thread(threads[:3]).name == "ServiceMain"
+    run.order = ["noneofthem"]
+    assert run._next_thread(threads).name == "dispatcher" and run.order == []  # round-robin from here
+    assert run._next_thread(threads).name == "ServiceMain"

@@ -11,9 +11,15 @@ pywin32's host and ControlService's SCM), with these choices:
   real code from nothing.  The script's clock starts when the implementation
   first reports the model's initial state (outside INTERROGATE handling), and
   the comparison starts there too;
-* **threads**: every runnable thread runs, round-robin, before the SCM acts
-  or time passes (the implementation reacts fully to each input: model
-  processes are not mapped onto real threads);
+* **threads**: every runnable thread runs before the SCM acts or time
+  passes (the implementation reacts fully to each input).  Where a model
+  process maps onto a real thread by name (case, ``_`` and brackets aside:
+  ``service_main`` is pywin32's ``ServiceMain``, ``worker[0]`` a thread named
+  ``worker0``, ``dispatcher`` the control dispatcher), the threads run in the
+  order of the model's steps between two controls: the thread of the next
+  model step runs while it can, then the one after.  Threads that map onto
+  no model step, and all threads once the model's steps are used up, run
+  round-robin;
 * **controls**: each scripted control is sent at its time (ms after the
   alignment), as soon as ControlService lets the SCM send it;
 * **time**: jumps to the next timed wait or the next scripted control; after
@@ -98,12 +104,25 @@ class _Send:
     control: int
     step: int
     label: str
+    then: tuple = ()  # the processes of the model's service steps after this send, up to the next one
 
 
-def script_of(system: Any, trace: Any) -> tuple[list[_Send], list[Observation], int]:
-    """The controls to send, the model's projection, and the model's initial state (winsvc number)."""
+def thread_key(name: str) -> str:
+    """A process or thread name as the mapping compares it (module docstring)."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _service_steps(system: Any, trace: Any) -> list[tuple[int, str]]:
+    """``(step index, process)`` of the trace's steps taken by the service (not the SCM or clock)."""
+    return [(i, st.process) for i, st in enumerate(trace.steps) if st.process not in system.environment]
+
+
+def script_of(system: Any, trace: Any) -> tuple[list[_Send], list[Observation], int, tuple]:
+    """The controls to send (each with the service steps after it), the model's projection, the
+    model's initial state (winsvc number), and the service steps before the first control."""
     events = trace_events(system, trace)
     sends, seen = [], []
+    steps = _service_steps(system, trace)
     last_cp = _initial(system, trace, "checkpoint")
     for i, kind, f in events:
         label = trace.steps[i].label
@@ -111,13 +130,22 @@ def script_of(system: Any, trace: Any) -> tuple[list[_Send], list[Observation], 
         where = f"step {i + 1} {label}"
         if kind == "control_sent":
             sends.append(_Send(at, int(f["control"]), i + 1, label))
+            if len(sends) > 1:
+                prev = sends[-2]
+                sends[-2] = _Send(prev.at_ms, prev.control, prev.step, prev.label,
+                                  tuple(p for j, p in steps if prev.step - 1 < j < i))
             seen.append(Observation(kind, (int(f["control"]),), where))
         elif kind == "status_reported":
             seen.append(Observation(kind, (int(f["state"]), int(f["wait_hint_ms"]), f["checkpoint"] > last_cp), where))
             last_cp = f["checkpoint"]
         elif kind == "process_exited" and f["reason"] != 1:
             seen.append(Observation(kind, (), where))
-    return sends, seen, int(_initial(system, trace, "reported")) + 1
+    if sends:
+        last = sends[-1]
+        sends[-1] = _Send(last.at_ms, last.control, last.step, last.label,
+                          tuple(p for j, p in steps if j > last.step - 1))
+    first = sends[0].step - 1 if sends else len(trace.steps)
+    return sends, seen, int(_initial(system, trace, "reported")) + 1, tuple(p for j, p in steps if j < first)
 
 
 def _initial(system: Any, trace: Any, name: str) -> int:
@@ -128,12 +156,24 @@ def _initial(system: Any, trace: Any, name: str) -> int:
 class ScriptedRun(Run):
     """A run whose SCM follows a script and whose threads run round-robin (module docstring)."""
 
-    def __init__(self, make_class: Any, sends: list[_Send], align_state: int, depth: int) -> None:
+    def __init__(self, make_class: Any, sends: list[_Send], align_state: int, depth: int,
+                 first: tuple = ()) -> None:
         super().__init__(make_class, _NoChoice(), list(BY_ID), depth=depth, controls=10**6)
         self.sends, self.align_state = list(sends), align_state
         self.aligned_at: Optional[int] = None
         self.align_seq: Optional[int] = None
         self.rr = 0
+        self.order = [thread_key(p) for p in first]  # the model's service steps still to follow
+
+    def _next_thread(self, runnable: list) -> Any:
+        """The thread of the next model step that maps onto a runnable thread, else round-robin."""
+        while self.order:
+            mine = [t for t in runnable if thread_key(t.name) == self.order[0]]
+            if mine:
+                return mine[0]
+            self.order.pop(0)  # that model step's thread is blocked, done, or maps onto no thread
+        self.rr += 1
+        return runnable[(self.rr - 1) % len(runnable)]
 
     def set_service_status(self, status: tuple) -> None:
         super().set_service_status(status)
@@ -151,12 +191,13 @@ class ScriptedRun(Run):
                 return "depth"
             runnable = s.runnable()
             if runnable:
-                s.step(runnable[self.rr % len(runnable)])
-                self.rr += 1
+                s.step(self._next_thread(runnable))
                 continue
             due = self._due()
             if due is not None and due <= s.now_ms and ("control", self.sends[0].control) in self.scm_options():
-                self._send(self.sends.pop(0).control)
+                sent = self.sends.pop(0)
+                self._send(sent.control)
+                self.order = [thread_key(p) for p in sent.then]
                 continue
             if not self.sends and self.aligned_at is not None and end_ms is None:
                 end_ms = s.now_ms + int(LIVENESS_S * 1000) + 1000
@@ -262,8 +303,8 @@ def conform(system: Any, trace: Any, impl: str, depth: int = 3000) -> Conformanc
         raise InputError(f"design {trace.design or system.name} has no status reports (variable 'reported'), so its "
                          "trace cannot drive a service; give a trace of a service design (service, controls, or "
                          "your own ServiceModel)")
-    sends, model_seen, align = script_of(system, trace)
-    run = ScriptedRun(target.make_class, sends, align, depth)
+    sends, model_seen, align, first = script_of(system, trace)
+    run = ScriptedRun(target.make_class, sends, align, depth, first)
     out = run.execute()
     violations = {p: v.reason for p, v in run.monitor.violations.items()}
     if out.blocked is not None:
