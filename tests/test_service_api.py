@@ -158,3 +158,18 @@ def test_system_shutdown_makes_the_shutdown_entries_apply():
     ids = {p.id for p in applicable(m)}
     assert {"no_data_loss_at_shutdown", "shutdown_budget_respected", "shutdown_completes"} <= ids
     assert "preshutdown_service_stops_before_timeout" not in ids  # it never accepts PRESHUTDOWN
+
+
+def test_data_is_lost_only_if_unsaved_when_the_machine_powers_off():
+    """003.10 is judged at the power-off step: a client (an environment process) that writes after the
+    machine is off does not make the service lose data.  The write-back cache's counterexample ends at
+    power-off, with the write before it."""
+    from scmcheck.properties.engines import explicit
+    from scmcheck.targets import load
+
+    system = load("examples/service/shutdown_unsaved_data.py:buggy").system
+    (res,) = explicit.run(system, [get("no_data_loss_at_shutdown").goal(system)])
+    steps = [s.action for s in res.trace.steps]
+    assert steps[-1] == "scm_end_shutdown" and "client_write" in steps
+    final = dict(zip([v.name for v in res.trace.variables], res.trace.final))
+    assert final["data_lost_at_power_off"]

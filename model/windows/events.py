@@ -30,6 +30,7 @@ winsvc.h, ``SERVICE_STATUS`` and ``HandlerEx`` pages):
                        returned: 0 NO_ERROR; a model's ``System.step_notes``) -- the handler returned
 ``process_exited``     ``reason`` (:data:`POWER_OFF` or :data:`OWN_EXIT`) -- the process ended
 ``scm_set_status``     ``state`` -- the SCM itself recorded a state (a restart, or power-off)
+``shutdown_began``     (none) -- system shutdown began (the SCM sends SHUTDOWN next, if accepted)
 ``time_advanced``      ``elapsed_ms`` -- virtual time passed
 =====================  ==========================================================================
 
@@ -354,6 +355,10 @@ def step_events(m: Any, act: Any) -> list[tuple[str, dict, Any]]:
         control = next((f["control"] for k, f, _ in out if k == "handler_entered"), 0)
         result = getattr(m, "step_notes", {}).get(act.name, {}).get("result", 0)
         out.append(("handler_returned", {"control": control, "result": result}, when))
+    if env and "phase" in upd and m.has("phase") and getattr(m["phase"], "enum", None) is not None:
+        phase = m["phase"].enum  # model/families/shutdown.py's Phase: UP -> PRESHUTDOWN begins system shutdown
+        if _const(upd["phase"]) == phase.PRESHUTDOWN and hasattr(phase, "UP"):
+            out.append(("shutdown_began", {}, m["phase"] == phase.UP))
     if "process_exited" in upd and m.has("process_exited") and _const(upd["process_exited"]) is True:
         out.append(("process_exited", {"reason": POWER_OFF if env else OWN_EXIT}, not_(m["process_exited"])))
     return out

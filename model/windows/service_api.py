@@ -556,6 +556,12 @@ class ServiceModel:
         m.action("scm_begin_system_shutdown", "scm", guard=phase == Phase.UP,
                  update={phase: Phase.PRESHUTDOWN, waited: 0, sent: False}, fair=False,
                  doc="the system begins to shut down (at any moment, or never)")
+        # 003.10: data is lost if it is unsaved at the moment the machine powers off.  A monitor, not
+        # "powered off and unsaved now": a client (an environment process) may still write after
+        # power-off in a model, and that write was never the service's to save.
+        lost = m.bool("data_lost_at_power_off", False,
+                      "monitor: the service held unsaved data when the machine powered off (003.10)") \
+            if self._unsaved is not None else None
         queue_free = all_of(self.control == Control.NONE, ~self.handler_busy)
         steps = ((Phase.PRESHUTDOWN, "preshutdown", Control.PRESHUTDOWN, sd["pre_timeout"], Phase.SHUTDOWN, "003.7"),
                  (Phase.SHUTDOWN, "shutdown", Control.SHUTDOWN, sd["wait_to_kill"], Phase.OFF, "003.8/003.9"))
@@ -578,6 +584,8 @@ class ServiceModel:
                 upd[pre_timed_out] = any_of(pre_timed_out, over)
             else:
                 upd[given_up] = any_of(given_up, over)
+                if lost is not None:
+                    upd[lost] = any_of(lost, self._unsaved)
                 upd.update(self._kill_everything())
                 # The machine is off: nothing of the service runs and no state is pending any more, so
                 # the SCM's record ends as STOPPED (the SCM is gone with it; nothing is sent again).
@@ -598,7 +606,7 @@ class ServiceModel:
         if "shutdown" in self.accepts or "preshutdown" not in self.accepts:
             m.define("budget_overrun[0]", given_up)
         if self._unsaved is not None:
-            m.define("data_lost[0]", all_of(phase == Phase.OFF, self._unsaved))
+            m.define("data_lost[0]", lost)
         else:
             m.assume("no unsaved data declared (svc.unsaved_data): data loss at shutdown is not judged")
 

@@ -21,7 +21,9 @@ pywin32's host and ControlService's SCM), with these choices:
   no model step, and all threads once the model's steps are used up, run
   round-robin;
 * **controls**: each scripted control is sent at its time (ms after the
-  alignment), as soon as ControlService lets the SCM send it;
+  alignment), as soon as ControlService lets the SCM send it; where the
+  model's system shutdown begins, the harness's begins (and its SCM sends
+  SHUTDOWN if accepted, then powers off after WaitToKillServiceTimeout);
 * **time**: jumps to the next timed wait or the next scripted control; after
   the script, the run goes on until every thread is blocked, the process
   exits, or 125 s more of virtual time have passed (the liveness bound of
@@ -51,12 +53,13 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from scmcheck.model.lang.errors import InputError
-from scmcheck.model.windows.events import STOPPED, trace_events
+from scmcheck.model.windows.events import POWER_OFF, STOPPED, trace_events
 from scmcheck.properties.observers import BY_ID, CONTROL_INTERROGATE, LIVENESS_S, STATE_NAMES, Event
 
 from .run import CONTROLS, Outcome, Run
 
 _SEEN = ("control_sent", "status_reported", "process_exited")  # the projection: what the SCM sees
+SYSTEM_SHUTDOWN = -1  # a scripted "system shutdown begins" (the SCM then sends SHUTDOWN if accepted)
 
 
 @dataclass(frozen=True)
@@ -123,27 +126,28 @@ def script_of(system: Any, trace: Any) -> tuple[list[_Send], list[Observation], 
     events = trace_events(system, trace)
     sends, seen = [], []
     steps = _service_steps(system, trace)
+    shutting_down = False
     last_cp = _initial(system, trace, "checkpoint")
     for i, kind, f in events:
         label = trace.steps[i].label
         at = int(round(trace.steps[i - 1].time * 1000)) if i > 0 else 0
         where = f"step {i + 1} {label}"
-        if kind == "control_sent":
+        if kind == "shutdown_began":  # the harness's SCM begins system shutdown and sends SHUTDOWN itself
+            sends.append(_Send(at, SYSTEM_SHUTDOWN, i + 1, label))
+            shutting_down = True
+        elif kind == "control_sent" and shutting_down and int(f["control"]) in (5, 15):
+            seen.append(Observation(kind, (int(f["control"]),), where))
+        elif kind == "control_sent":
             sends.append(_Send(at, int(f["control"]), i + 1, label))
-            if len(sends) > 1:
-                prev = sends[-2]
-                sends[-2] = _Send(prev.at_ms, prev.control, prev.step, prev.label,
-                                  tuple(p for j, p in steps if prev.step - 1 < j < i))
             seen.append(Observation(kind, (int(f["control"]),), where))
         elif kind == "status_reported":
             seen.append(Observation(kind, (int(f["state"]), int(f["wait_hint_ms"]), f["checkpoint"] > last_cp), where))
             last_cp = f["checkpoint"]
-        elif kind == "process_exited" and f["reason"] != 1:
+        elif kind == "process_exited" and f["reason"] != POWER_OFF:
             seen.append(Observation(kind, (), where))
-    if sends:
-        last = sends[-1]
-        sends[-1] = _Send(last.at_ms, last.control, last.step, last.label,
-                          tuple(p for j, p in steps if j > last.step - 1))
+    ends = [s.step - 1 for s in sends[1:]] + [len(trace.steps)]
+    sends = [_Send(s.at_ms, s.control, s.step, s.label, tuple(p for j, p in steps if s.step - 1 < j < end))
+             for s, end in zip(sends, ends)]
     first = sends[0].step - 1 if sends else len(trace.steps)
     return sends, seen, int(_initial(system, trace, "reported")) + 1, tuple(p for j, p in steps if j < first)
 
@@ -194,9 +198,12 @@ class ScriptedRun(Run):
                 s.step(self._next_thread(runnable))
                 continue
             due = self._due()
-            if due is not None and due <= s.now_ms and ("control", self.sends[0].control) in self.scm_options():
+            if due is not None and due <= s.now_ms and self._allowed(self.sends[0].control):
                 sent = self.sends.pop(0)
-                self._send(sent.control)
+                if sent.control == SYSTEM_SHUTDOWN:
+                    self.scm_act("shutdown", 5)
+                else:
+                    self._send(sent.control)
                 self.order = [thread_key(p) for p in sent.then]
                 continue
             if not self.sends and self.aligned_at is not None and end_ms is None:
@@ -212,6 +219,11 @@ class ScriptedRun(Run):
                 return self._quiet()
             s.advance(to)
             self.emit("time_advanced", "clock", to_ms=to, stuck=False)
+
+    def _allowed(self, control: int) -> bool:
+        """Whether the harness's SCM (ControlService's table, run.py) may do this now."""
+        want = ("shutdown", 5) if control == SYSTEM_SHUTDOWN else ("control", control)
+        return want in self.scm_options()
 
     def _due(self) -> Optional[int]:
         if not self.sends or self.aligned_at is None:
