@@ -42,8 +42,22 @@ def test_the_buggy_service_reproduces_the_models_counterexample(early_stop, tmp_
     assert out["property"] == "stopped_only_after_threads_exit"
     assert "worker0, worker1 still run" in out["text"]
     assert Path(out["run_trace"]).exists()
-    # the run is saved as an implementation trace: it replays exactly
-    assert main(["replay", out["run_trace"], "--impl", str(IMPL / "svcdorun_returns_early.py:EarlyReturnService")]) == 1
+    # the run is saved to be drawn; it was driven by the model's script, not by choices it could replay, so
+    # re-running it says how to: replay the model trace again
+    capsys.readouterr()
+    assert main(["replay", out["run_trace"], "--impl", str(IMPL / "svcdorun_returns_early.py:EarlyReturnService")]) == 2
+    assert "a run of scmcheck replay, driven by the model trace" in capsys.readouterr().err
+    assert main(["show", out["run_trace"], "--format", "svg", "-o", str(tmp_path / "run.svg")]) == 0
+
+
+def test_a_trace_of_scmcheck_test_replays_exactly(tmp_path, capsys):
+    spec = str(IMPL / "svcdorun_returns_early.py:EarlyReturnService")
+    assert main(["test", spec, "--runs", "30", "--property", "stopped_only_after_threads_exit",
+                 "--out", str(tmp_path)]) == 1
+    (trace,) = tmp_path.glob("*.impl.itf.json")
+    capsys.readouterr()
+    assert main(["replay", str(trace), "--impl", spec]) == 1
+    assert "violated again" in capsys.readouterr().out
 
 
 def test_the_correct_service_conforms_to_the_same_trace(early_stop, tmp_path, capsys):

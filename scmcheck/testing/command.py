@@ -201,7 +201,8 @@ def replay_model_trace(args: argparse.Namespace, loaded: Any, trace: Any) -> int
     target = loader.load(args.impl)
     prop = result.property if result.verdict == "reproduced" else None
     run_trace = tracefile.to_trace(result.outcome, args.impl, f"replay of {Path(args.trace).name}", prop)
-    name = f"{target.path.stem}.{target.cls_name}.replay.{trace.property or 'run'}.{result.verdict}.impl.itf.json"
+    # not *.impl.itf.json: the pytest plugin replays those by their recorded choices, which a scripted run has not
+    name = f"{target.path.stem}.{target.cls_name}.replay.{trace.property or 'run'}.{result.verdict}.itf.json"
     out_dir.mkdir(parents=True, exist_ok=True)
     path = tracefile.save(run_trace, result.outcome, out_dir / name, target.sha256,
                           {"depth": 3000, "controls": 0, "watchdog_s": 3.0, "unsaved_data": None}, source=target.path,

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from pathlib import Path
 from typing import Any, Optional
 
@@ -221,6 +222,10 @@ def replay(path: Path, target_spec: Optional[str] = None) -> tuple[str, Optional
     from .search import Replay
 
     meta = implementation_meta(path)
+    if meta is not None and meta.get("replay_of"):  # driven by a model trace's script, not by recorded choices
+        raise InputError(f"{path}: a run of scmcheck replay, driven by the model trace {meta['replay_of']} (its "
+                         "choices are not recorded); re-run it with scmcheck replay "
+                         f"{shlex.quote(str(meta['replay_of']))} --impl {shlex.quote(str(meta.get('target', '')))}")
     if meta is not None and meta.get("kind") == "com":  # a run of a COM local server: scmcheck/testing/com/api.py
         from .com.api import replay_com
 
