@@ -149,6 +149,8 @@ def show(args: argparse.Namespace, usable_file: Callable) -> int:
         note = "drawn as saved; pass --target 'COMMAND' (or --trust to run the recorded command) to re-run it"
         if spec is None and args.trust:
             spec = str(adapter.get("command", ""))
+    elif (implementation_meta(Path(args.trace)) or {}).get("replay_of"):
+        note = "drawn as saved; a run of scmcheck replay: replay its model trace again to re-run it"
     else:
         note = "drawn as saved; pass --trust (or --target FILE.py:Class) to re-run the service with its choices"
     if args.target or args.trust:
