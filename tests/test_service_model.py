@@ -125,7 +125,10 @@ def test_witnesses_reachable_in_correct_design(workers):
 @pytest.mark.slow  # BMC to depth 30 over millisecond timers: minutes (test_bmc_agrees_with_explicit runs by default)
 def test_correct_design_proved_by_explicit_bounded_by_bmc_at_30():
     _, system, goals = _setup("service-correct", 3)
-    assert all(r.verdict.value == "proved" and r.states == 174 for r in explicit.run(system, goals))
+    # safety is checked up to the workers' symmetry (94 states); liveness always on the full graph (174)
+    liveness = ("stop_reaches_stopped", "start_reaches_running")
+    assert all(r.verdict.value == "proved" and r.states == (174 if r.property in liveness else 94)
+               for r in explicit.run(system, goals))
     assert all(r.verdict.value == "bounded" and r.bound == 30 for r in bmc.run(system, goals, depth=30)
                if r.property != "time_can_advance")
 
