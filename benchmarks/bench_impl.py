@@ -13,10 +13,9 @@ under 5 s, at least 1,000 scheduled steps per second.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from impl_common import first_violations, goals, throughput  # benchmarks/impl_common.py
+from impl_common import arguments, first_violations, goals, throughput  # benchmarks/impl_common.py
 
 from scmcheck.testing import check_implementation
 
@@ -37,10 +36,7 @@ BUGGY = [  # (target, the property its docstring says it breaks)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=300, help="runs of the correct service")
-    ap.add_argument("--seeds", type=int, default=3, help="searches per buggy example (derandomized, then seeds)")
-    args = ap.parse_args()
+    args = arguments(__doc__ or "", "correct service", "buggy example")
     steps_s = throughput("correct service, every observer",
                          lambda: check_implementation(str(EX / CORRECT), runs=args.runs))
     print()

@@ -15,13 +15,12 @@ violation under 5 s, at least 1,000 scheduled steps per second.
 
 from __future__ import annotations
 
-import argparse
 import shlex
 import shutil
 import sys
 from pathlib import Path
 
-from impl_common import first_violations, goals, throughput  # benchmarks/impl_common.py
+from impl_common import arguments, first_violations, goals, throughput  # benchmarks/impl_common.py
 
 from scmcheck.testing.adapter import check_command
 
@@ -34,10 +33,7 @@ def command(*extra: str) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=300, help="runs of the correct service")
-    ap.add_argument("--seeds", type=int, default=3, help="searches per bug (derandomized, then seeds)")
-    args = ap.parse_args()
+    args = arguments(__doc__ or "", "correct service", "bug")
     if shutil.which("node") is None:
         sys.exit("bench_impl_adapter: node is not on PATH; install Node.js 20")
     steps_s = throughput("correct adapter service, every observer", lambda: check_command(command(), runs=args.runs))

@@ -12,10 +12,9 @@ then seeds 1..N-1), worst case shown.  Goals as issue 10's (impl_common.py).
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from impl_common import first_violations, goals, throughput  # benchmarks/impl_common.py
+from impl_common import arguments, first_violations, goals, throughput  # benchmarks/impl_common.py
 
 from scmcheck.testing import check_implementation
 
@@ -30,10 +29,7 @@ BUGGY = [  # (target, the property its docstring says it breaks)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=300, help="runs of the correct server")
-    ap.add_argument("--seeds", type=int, default=3, help="searches per buggy example (derandomized, then seeds)")
-    args = ap.parse_args()
+    args = arguments(__doc__ or "", "correct server", "buggy example")
     steps_s = min(throughput(f"correct server {spec}, every COM observer",
                              lambda spec=spec: check_implementation(str(EX / spec), runs=args.runs))
                   for spec in CORRECT)

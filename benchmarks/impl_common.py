@@ -3,10 +3,19 @@ one throughput table for a correct target and one first-violation table for the 
 
 from __future__ import annotations
 
+import argparse
 import time
 from typing import Any, Callable
 
 STEPS_GOAL, FIRST_GOAL_S = 1000, 5.0  # issue 10's goals: >= 1,000 scheduled steps/s, first violation < 5 s
+
+
+def arguments(doc: str, correct: str, buggy: str = "buggy example") -> argparse.Namespace:
+    """The benchmarks' shared flags: --runs of the correct target, --seeds searches per buggy one."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=300, help=f"runs of the {correct}")
+    ap.add_argument("--seeds", type=int, default=3, help=f"searches per {buggy} (derandomized, then seeds)")
+    return ap.parse_args()
 
 
 def throughput(what: str, check: Callable[[], Any]) -> float:
